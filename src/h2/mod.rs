@@ -1,0 +1,1 @@
+//! HTTP/2 (RFC 9113): frames, and a sans-IO connection with streams and flow control.

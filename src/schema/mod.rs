@@ -1,0 +1,1 @@
+//! Schemas without protoc: the `.proto` parser, descriptors, dynamic messages and code generation.
