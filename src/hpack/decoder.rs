@@ -251,3 +251,360 @@ impl Default for Decoder {
         Self::new(DecoderConfig::default())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hpack::{Encoder, EncoderConfig, HuffmanError};
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+
+    type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
+    fn decode(decoder: &mut Decoder, block: &[u8]) -> Result<Fields, DecodeError> {
+        let mut out = Vec::new();
+        decoder.decode(block, &mut out)?;
+        Ok(out
+            .iter()
+            .map(|h| (h.name.to_vec(), h.value.to_vec()))
+            .collect())
+    }
+
+    fn pair(name: &str, value: &str) -> (Vec<u8>, Vec<u8>) {
+        (name.as_bytes().to_vec(), value.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn index_out_of_range() {
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x80]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 0,
+                dynamic_len: 0
+            })
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0xbe]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 62,
+                dynamic_len: 0
+            })
+        );
+        // A literal's indexed name is checked too.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x7f, 0x00, 0x00]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 63,
+                dynamic_len: 0
+            })
+        );
+        // Index 62 is the newest dynamic entry.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x40, 1, b'a', 1, b'b', 0xbe]),
+            Ok(vec![pair("a", "b"), pair("a", "b")])
+        );
+    }
+
+    #[test]
+    fn truncated_input() {
+        let cases: [(&[u8], &str); 4] = [
+            (&[0xff], "integer"),
+            (&[0x40], "integer"),
+            (&[0x40, 0x03, b'a'], "string literal"),
+            (&[0x04, 0x85, 0xff], "string literal"),
+        ];
+        for (block, context) in cases {
+            let mut decoder = Decoder::default();
+            assert_eq!(
+                decode(&mut decoder, block),
+                Err(DecodeError::Truncated(context))
+            );
+        }
+    }
+
+    #[test]
+    fn integer_overflow_and_huffman_errors() {
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0xff, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+            Err(DecodeError::IntegerOverflow)
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x81, 0xff]),
+            Err(DecodeError::Huffman(HuffmanError::PaddingTooLong))
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x81, 0x18]),
+            Err(DecodeError::Huffman(HuffmanError::PaddingNotEos))
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x84, 0xff, 0xff, 0xff, 0xff]),
+            Err(DecodeError::Huffman(HuffmanError::EosInString))
+        );
+    }
+
+    #[test]
+    fn errors_are_sticky_and_leave_out_untouched() {
+        let mut decoder = Decoder::default();
+        let mut out = vec![Header::new("kept", "")];
+        let error = decoder.decode(&[0x82, 0x80], &mut out).unwrap_err();
+        assert_eq!(out.len(), 1);
+        assert_eq!(decoder.decode(&[0x82], &mut out), Err(error));
+    }
+
+    #[test]
+    fn size_update_rules() {
+        // Only at the start of a block (§4.2).
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x82, 0x20]),
+            Err(DecodeError::TableSizeUpdateNotAtStart)
+        );
+        // Never above our advertised limit (§6.3): 0x3f 0xe2 0x1f = 4097.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x3f, 0xe2, 0x1f]),
+            Err(DecodeError::TableSizeAboveLimit {
+                requested: 4097,
+                limit: 4096
+            })
+        );
+        // Two updates at the start are fine, and evict.
+        let mut decoder = Decoder::default();
+        decode(&mut decoder, &[0x40, 1, b'a', 1, b'b']).unwrap();
+        assert_eq!(decoder.table().len(), 1);
+        assert_eq!(
+            decode(&mut decoder, &[0x20, 0x3f, 0xe1, 0x1f, 0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+        assert_eq!(decoder.table().len(), 0);
+        assert_eq!(decoder.table().max_size(), 4096);
+    }
+
+    #[test]
+    fn lowered_limit_requires_update_at_or_below_smallest() {
+        let mut decoder = Decoder::default();
+        decoder.set_max_table_size(100);
+        decoder.set_max_table_size(4096);
+        // A block without the update is refused.
+        let mut fresh = Decoder::default();
+        fresh.set_max_table_size(100);
+        assert_eq!(
+            decode(&mut fresh, &[0x82]),
+            Err(DecodeError::TableSizeUpdateMissing { limit: 100 })
+        );
+        // Announcing only the final size skips the smallest: refused.
+        let mut skipped = Decoder::default();
+        skipped.set_max_table_size(100);
+        skipped.set_max_table_size(4096);
+        assert_eq!(
+            decode(&mut skipped, &[0x3f, 0xe1, 0x1f, 0x82]),
+            Err(DecodeError::TableSizeUpdateMissing { limit: 100 })
+        );
+        // Smallest then final, as the encoder must send it.
+        let mut block = Vec::new();
+        crate::hpack::integer::encode(100, 5, 0x20, &mut block);
+        crate::hpack::integer::encode(4096, 5, 0x20, &mut block);
+        block.push(0x82);
+        assert_eq!(
+            decode(&mut decoder, &block),
+            Ok(vec![pair(":method", "GET")])
+        );
+        // Raising the limit needs no update.
+        decoder.set_max_table_size(8192);
+        assert_eq!(
+            decode(&mut decoder, &[0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+        // An empty block leaves the requirement for the next one.
+        decoder.set_max_table_size(0);
+        assert_eq!(decode(&mut decoder, &[]), Ok(vec![]));
+        assert_eq!(
+            decode(&mut decoder, &[0x20, 0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+    }
+
+    #[test]
+    fn header_list_too_large_keeps_table_in_step() {
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: 100,
+            ..DecoderConfig::default()
+        });
+        // Two fields of 32 + 1 + 40 = 73 each, both indexed.
+        let value = [b'v'; 40];
+        let mut block = vec![0x40, 1, b'a', 40];
+        block.extend_from_slice(&value);
+        block.extend_from_slice(&[0x40, 1, b'b', 40]);
+        block.extend_from_slice(&value);
+        let mut out = Vec::new();
+        assert_eq!(
+            decoder.decode(&block, &mut out),
+            Err(DecodeError::HeaderListTooLarge {
+                size: 146,
+                limit: 100
+            })
+        );
+        assert!(out.is_empty());
+        // Both fields were still added, and the decoder goes on.
+        assert_eq!(decoder.table().len(), 2);
+        assert_eq!(decode(&mut decoder, &[0xbe]).unwrap()[0].0, b"b");
+    }
+
+    #[test]
+    fn never_indexed_is_reported_sensitive() {
+        let mut decoder = Decoder::default();
+        let mut out = Vec::new();
+        decoder
+            .decode(&[0x10, 1, b'a', 1, b'b', 0x00, 1, b'c', 0, 0x82], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Header::sensitive("a", "b"));
+        assert_eq!(out[1], Header::new("c", ""));
+        assert_eq!(out[2], Header::new(":method", "GET"));
+        assert!(decoder.table().is_empty());
+    }
+
+    /// A header list drawn from a small vocabulary, so fields repeat and
+    /// tables get used, with some arbitrary octets mixed in.
+    #[derive(Debug, Clone)]
+    struct Block {
+        headers: Vec<Header>,
+        /// A SETTINGS_HEADER_TABLE_SIZE change before this block, if any.
+        resize: Option<usize>,
+    }
+
+    impl Arbitrary for Block {
+        fn arbitrary(g: &mut Gen) -> Self {
+            const NAMES: [&str; 8] = [
+                ":path",
+                ":status",
+                "content-type",
+                "x-custom",
+                "cookie",
+                "grpc-status",
+                "date",
+                "",
+            ];
+            const VALUES: [&str; 6] = [
+                "/",
+                "200",
+                "application/grpc",
+                "a-longer-value-for-the-table",
+                "",
+                "0",
+            ];
+            let len = usize::arbitrary(g) % 12;
+            let headers = (0..len)
+                .map(|_| {
+                    let name: Vec<u8> = if u8::arbitrary(g) % 4 == 0 {
+                        Vec::arbitrary(g)
+                    } else {
+                        g.choose(&NAMES).unwrap().as_bytes().to_vec()
+                    };
+                    let value: Vec<u8> = if u8::arbitrary(g) % 4 == 0 {
+                        Vec::arbitrary(g)
+                    } else {
+                        g.choose(&VALUES).unwrap().as_bytes().to_vec()
+                    };
+                    Header {
+                        name: name.into(),
+                        value: value.into(),
+                        sensitive: u8::arbitrary(g) % 8 == 0,
+                    }
+                })
+                .collect();
+            let resize = match u8::arbitrary(g) % 6 {
+                0 => Some(usize::from(u16::arbitrary(g) % 5000)),
+                1 => Some(0),
+                _ => None,
+            };
+            Block { headers, resize }
+        }
+    }
+
+    fn round_trip(blocks: Vec<Block>, config: EncoderConfig) -> bool {
+        let mut encoder = Encoder::new(config);
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: usize::MAX,
+            ..DecoderConfig::default()
+        });
+        for block in blocks {
+            if let Some(size) = block.resize {
+                // Both sides see the same acknowledged setting.
+                decoder.set_max_table_size(size);
+                encoder.set_max_table_size(size);
+            }
+            let mut wire = Vec::new();
+            encoder.encode(&block.headers, &mut wire);
+            let mut out = Vec::new();
+            if decoder.decode(&wire, &mut out).is_err() {
+                return false;
+            }
+            // Sensitive names the encoder knows come back sensitive too.
+            let expected: Vec<(&[u8], &[u8])> = block
+                .headers
+                .iter()
+                .map(|h| (&h.name[..], &h.value[..]))
+                .collect();
+            let got: Vec<(&[u8], &[u8])> =
+                out.iter().map(|h| (&h.name[..], &h.value[..])).collect();
+            if expected != got
+                || block
+                    .headers
+                    .iter()
+                    .zip(&out)
+                    .any(|(a, b)| a.sensitive && !b.sensitive)
+            {
+                return false;
+            }
+            if decoder.table().size() > decoder.table().max_size() || encoder.table().size() > 4096
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    quickcheck! {
+        fn round_trip_with_resizes(blocks: Vec<Block>) -> bool {
+            round_trip(blocks, EncoderConfig::default())
+        }
+
+        fn round_trip_index_all_no_huffman(blocks: Vec<Block>) -> bool {
+            round_trip(blocks, EncoderConfig {
+                huffman: crate::hpack::HuffmanPolicy::Never,
+                indexing: crate::hpack::IndexingPolicy::Always,
+                ..EncoderConfig::default()
+            })
+        }
+
+        fn never_panics_on_arbitrary_bytes(blocks: Vec<Vec<u8>>) -> bool {
+            let mut decoder = Decoder::default();
+            for block in blocks {
+                let mut out = Vec::new();
+                let _ = decoder.decode(&block, &mut out);
+            }
+            true
+        }
+
+        fn never_panics_on_mutated_valid_blocks(block: Block, flips: Vec<(usize, u8)>) -> bool {
+            let mut wire = Vec::new();
+            Encoder::default().encode(&block.headers, &mut wire);
+            let len = wire.len().max(1);
+            for (at, bits) in flips {
+                if let Some(octet) = wire.get_mut(at % len) {
+                    *octet ^= bits;
+                }
+            }
+            let mut out = Vec::new();
+            let _ = Decoder::default().decode(&wire, &mut out);
+            true
+        }
+    }
+}
