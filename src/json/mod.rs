@@ -17,6 +17,7 @@ mod error;
 mod number;
 mod reader;
 mod value;
+mod writer;
 
 pub use error::{Error, ErrorKind};
 pub use number::Number;
@@ -24,3 +25,4 @@ pub use reader::{
     parse, parse_bytes, parse_bytes_with_limits, parse_with_limits, Limits, DEFAULT_MAX_DEPTH,
 };
 pub use value::Value;
+pub use writer::{to_string, to_string_pretty, Style, WriteError, Writer};
