@@ -252,3 +252,190 @@ impl From<i32> for Number {
         Number::from(i64::from(value))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use quickcheck::quickcheck;
+
+    fn number(lexeme: &str) -> Number {
+        Number::from_lexeme(lexeme).unwrap()
+    }
+
+    #[test]
+    fn exact_unsigned() {
+        let cases: &[(&str, Option<u64>)] = &[
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("-0.0e5", Some(0)),
+            ("0e99999999999999999999999", Some(0)),
+            ("7", Some(7)),
+            ("1e2", Some(100)),
+            ("1E+2", Some(100)),
+            ("100.0", Some(100)),
+            ("1.50e1", Some(15)),
+            ("100e-2", Some(1)),
+            ("1000e-3", Some(1)),
+            ("18446744073709551615", Some(u64::MAX)),
+            ("1.8446744073709551615e19", Some(u64::MAX)),
+            ("184467440737095516150e-1", Some(u64::MAX)),
+            ("1e19", Some(10_000_000_000_000_000_000)),
+            (
+                "123456789012345678900000000000e-10",
+                Some(12_345_678_901_234_567_890),
+            ),
+            ("123456789012345678901234567890e-10", None),
+            ("0.000000000000000000000000000001e30", Some(1)),
+            ("18446744073709551616", None),
+            ("2e19", None),
+            ("1e20", None),
+            ("1e99999999999999999999999", None),
+            ("1.5", None),
+            ("15e-1", None),
+            ("10e-2", None),
+            ("1e-99999999999999999999999", None),
+            ("0.5", None),
+            ("-1", None),
+            ("-1e2", None),
+        ];
+        for &(lexeme, want) in cases {
+            assert_eq!(number(lexeme).as_u64(), want, "{lexeme}");
+        }
+    }
+
+    #[test]
+    fn exact_signed() {
+        let cases: &[(&str, Option<i64>)] = &[
+            ("0", Some(0)),
+            ("-0", Some(0)),
+            ("-1", Some(-1)),
+            ("-1e2", Some(-100)),
+            ("-2.50e1", Some(-25)),
+            ("9223372036854775807", Some(i64::MAX)),
+            ("-9223372036854775808", Some(i64::MIN)),
+            ("-9.223372036854775808e18", Some(i64::MIN)),
+            ("9223372036854775808", None),
+            ("-9223372036854775809", None),
+            ("18446744073709551615", None),
+            ("-1.5", None),
+        ];
+        for &(lexeme, want) in cases {
+            assert_eq!(number(lexeme).as_i64(), want, "{lexeme}");
+        }
+    }
+
+    #[test]
+    fn nearest_float() {
+        let cases: &[(&str, Option<f64>)] = &[
+            ("0.1", Some(0.1)),
+            ("-2.5e-3", Some(-0.0025)),
+            ("18446744073709551615", Some(18446744073709551615.0)),
+            ("1.7976931348623157e308", Some(f64::MAX)),
+            ("1e-400", Some(0.0)),
+            ("1e400", None),
+            ("-1e400", None),
+        ];
+        for &(lexeme, want) in cases {
+            assert_eq!(number(lexeme).as_f64(), want, "{lexeme}");
+        }
+        assert!(number("-0")
+            .as_f64()
+            .is_some_and(|v| v == 0.0 && v.is_sign_negative()));
+    }
+
+    #[test]
+    fn lexeme_is_kept_and_checked() {
+        assert_eq!(number("1.50E+2").as_str(), "1.50E+2");
+        assert_eq!(number("1.50E+2").to_string(), "1.50E+2");
+        assert_ne!(number("1.0"), number("1"));
+        use ErrorKind::*;
+        let cases: &[(&str, ErrorKind, usize)] = &[
+            ("", UnexpectedEnd, 0),
+            (" 1", MissingIntegerDigits, 0),
+            ("1 ", TrailingCharacters, 1),
+            ("01", LeadingZero, 0),
+            ("+1", LeadingPlus, 0),
+            ("1.", MissingFractionDigits, 2),
+            ("1e", MissingExponentDigits, 2),
+            ("NaN", MissingIntegerDigits, 0),
+            ("0x1", TrailingCharacters, 1),
+            ("--1", MissingIntegerDigits, 1),
+        ];
+        for &(text, kind, offset) in cases {
+            let e = Number::from_lexeme(text).unwrap_err();
+            assert_eq!((e.kind(), e.offset()), (kind, offset), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn from_integers_and_floats() {
+        assert_eq!(Number::from(u64::MAX).as_str(), "18446744073709551615");
+        assert_eq!(Number::from(i64::MIN).as_str(), "-9223372036854775808");
+        assert_eq!(Number::from(-5i32).as_str(), "-5");
+        assert_eq!(Number::from(5u32).as_str(), "5");
+        let floats: &[(f64, &str)] = &[
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1.0, "1"),
+            (0.1, "0.1"),
+            (-1.5, "-1.5"),
+            (1e20, "100000000000000000000"),
+            (1e21, "1e21"),
+            (1e-7, "0.0000001"),
+            (1e-8, "1e-8"),
+            (f64::MAX, "1.7976931348623157e308"),
+            (f64::MIN_POSITIVE, "2.2250738585072014e-308"),
+            (5e-324, "5e-324"),
+        ];
+        for &(value, lexeme) in floats {
+            assert_eq!(
+                Number::from_f64(value).map(|n| n.lexeme),
+                Some(lexeme.into())
+            );
+        }
+        assert_eq!(Number::from_f64(f64::NAN), None);
+        assert_eq!(Number::from_f64(f64::INFINITY), None);
+        assert_eq!(Number::from_f64(f64::NEG_INFINITY), None);
+    }
+
+    quickcheck! {
+        fn u64_round_trips(value: u64) -> bool {
+            Number::from(value).as_u64() == Some(value)
+                && Number::from_lexeme(&format!("{value}.000e0")).ok().and_then(|n| n.as_u64()) == Some(value)
+        }
+
+        fn i64_round_trips(value: i64) -> bool {
+            Number::from(value).as_i64() == Some(value)
+        }
+
+        fn scaled_integers_are_exact(value: u32, zeros: u8) -> bool {
+            // value x 10^zeros written as "value" + zeros x "0" and as "valueEzeros".
+            let zeros = usize::from(zeros % 12);
+            let plain = format!("{value}{}", "0".repeat(zeros));
+            let want = plain.parse::<u64>().ok();
+            let exp = Number::from_lexeme(&format!("{value}e{zeros}")).ok().and_then(|n| n.as_u64());
+            let frac = Number::from_lexeme(&format!("{value}.{}e{}", "0".repeat(zeros + 1), zeros))
+                .ok()
+                .and_then(|n| n.as_u64());
+            exp == want && frac == want
+        }
+
+        fn f64_round_trips(value: f64) -> bool {
+            match Number::from_f64(value) {
+                Some(n) => n.as_f64().map(f64::to_bits) == Some(value.to_bits())
+                    && Number::from_lexeme(n.as_str()).is_ok(),
+                None => !value.is_finite(),
+            }
+        }
+
+        fn from_lexeme_never_panics(text: String) -> bool {
+            match Number::from_lexeme(&text) {
+                Ok(n) => {
+                    let _ = (n.as_u64(), n.as_i64(), n.as_f64());
+                    true
+                }
+                Err(e) => e.offset() <= text.len(),
+            }
+        }
+    }
+}
