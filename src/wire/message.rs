@@ -159,3 +159,450 @@ impl<M: Message + ?Sized> Message for Box<M> {
         (**self).clear();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::field::{self, group, int64, message, sint32, string, uint32, Int32, Str};
+    use crate::wire::{UnknownFields, DEFAULT_MAX_DEPTH};
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+    use std::collections::BTreeMap;
+
+    /// `message Inner { int32 a = 1; string s = 2; }`
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Inner {
+        a: i32,
+        s: String,
+        unknown: UnknownFields,
+    }
+
+    impl Message for Inner {
+        fn encode_raw(&self, buf: &mut Vec<u8>) {
+            if !field::int32::is_default(&self.a) {
+                field::int32::encode(1, &self.a, buf);
+            }
+            if !string::is_default(&self.s) {
+                string::encode(2, &self.s, buf);
+            }
+            self.unknown.encode_raw(buf);
+        }
+        fn encoded_len(&self) -> usize {
+            let mut len = self.unknown.encoded_len();
+            if !field::int32::is_default(&self.a) {
+                len += field::int32::encoded_len(1, &self.a);
+            }
+            if !string::is_default(&self.s) {
+                len += string::encoded_len(2, &self.s);
+            }
+            len
+        }
+        fn merge_field(
+            &mut self,
+            field: u32,
+            wire_type: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
+            match field {
+                1 => field::int32::merge(wire_type, &mut self.a, r),
+                2 => string::merge(wire_type, &mut self.s, r),
+                _ => self.unknown.merge_field(field, wire_type, r),
+            }
+        }
+        fn clear(&mut self) {
+            *self = Self::default();
+        }
+    }
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Choice {
+        Number(u32),
+        Message(Inner),
+    }
+
+    /// A proto3 message with one field of each shape:
+    /// `int64 id = 1; string name = 2; Inner inner = 3; repeated sint32 values = 4;
+    ///  repeated Inner children = 5; oneof choice { uint32 number = 6; Inner message = 7; }
+    ///  map<string, int32> labels = 8;` and a proto2-style `group Grp = 9` of Inner's fields.
+    #[derive(Debug, Clone, Default, PartialEq)]
+    struct Outer {
+        id: i64,
+        name: String,
+        inner: Option<Box<Inner>>,
+        values: Vec<i32>,
+        children: Vec<Inner>,
+        choice: Option<Choice>,
+        labels: BTreeMap<String, i32>,
+        grp: Option<Inner>,
+        unknown: UnknownFields,
+    }
+
+    impl Message for Outer {
+        fn encode_raw(&self, buf: &mut Vec<u8>) {
+            if self.id != 0 {
+                int64::encode(1, &self.id, buf);
+            }
+            if !self.name.is_empty() {
+                string::encode(2, &self.name, buf);
+            }
+            if let Some(inner) = &self.inner {
+                message::encode(3, inner, buf);
+            }
+            sint32::encode_packed(4, &self.values, buf);
+            message::encode_repeated(5, &self.children, buf);
+            match &self.choice {
+                Some(Choice::Number(n)) => uint32::encode(6, n, buf),
+                Some(Choice::Message(m)) => message::encode(7, m, buf),
+                None => {}
+            }
+            field::map::encode::<Str, Int32, _>(8, &self.labels, buf);
+            if let Some(g) = &self.grp {
+                group::encode(9, g, buf);
+            }
+            self.unknown.encode_raw(buf);
+        }
+        fn encoded_len(&self) -> usize {
+            let mut len = 0;
+            if self.id != 0 {
+                len += int64::encoded_len(1, &self.id);
+            }
+            if !self.name.is_empty() {
+                len += string::encoded_len(2, &self.name);
+            }
+            if let Some(inner) = &self.inner {
+                len += message::encoded_len(3, inner);
+            }
+            len += sint32::encoded_len_packed(4, &self.values);
+            len += message::encoded_len_repeated(5, &self.children);
+            len += match &self.choice {
+                Some(Choice::Number(n)) => uint32::encoded_len(6, n),
+                Some(Choice::Message(m)) => message::encoded_len(7, m),
+                None => 0,
+            };
+            len += field::map::encoded_len::<Str, Int32, _>(8, &self.labels);
+            if let Some(g) = &self.grp {
+                len += group::encoded_len(9, g);
+            }
+            len + self.unknown.encoded_len()
+        }
+        fn merge_field(
+            &mut self,
+            field: u32,
+            wire_type: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
+            match field {
+                1 => int64::merge(wire_type, &mut self.id, r),
+                2 => string::merge(wire_type, &mut self.name, r),
+                3 => message::merge(
+                    wire_type,
+                    self.inner.get_or_insert_with(Default::default),
+                    r,
+                ),
+                4 => sint32::merge_repeated(wire_type, &mut self.values, r),
+                5 => message::merge_repeated(wire_type, &mut self.children, r),
+                6 => {
+                    let mut n = 0;
+                    uint32::merge(wire_type, &mut n, r)?;
+                    self.choice = Some(Choice::Number(n));
+                    Ok(())
+                }
+                7 => {
+                    // A oneof member seen again merges; another member replaces.
+                    if let Some(Choice::Message(m)) = &mut self.choice {
+                        return message::merge(wire_type, m, r);
+                    }
+                    let mut m = Inner::default();
+                    message::merge(wire_type, &mut m, r)?;
+                    self.choice = Some(Choice::Message(m));
+                    Ok(())
+                }
+                8 => {
+                    let (k, v) = field::map::merge_entry::<Str, Int32>(wire_type, r)?;
+                    self.labels.insert(k, v);
+                    Ok(())
+                }
+                9 => group::merge(
+                    9,
+                    wire_type,
+                    self.grp.get_or_insert_with(Default::default),
+                    r,
+                ),
+                _ => self.unknown.merge_field(field, wire_type, r),
+            }
+        }
+        fn clear(&mut self) {
+            *self = Self::default();
+        }
+    }
+
+    impl Arbitrary for Inner {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let mut unknown = UnknownFields::new();
+            if bool::arbitrary(g) {
+                unknown.push_varint(100 + u32::arbitrary(g) % 1000, u64::arbitrary(g));
+            }
+            if bool::arbitrary(g) {
+                unknown.push_len(15, &Vec::<u8>::arbitrary(g));
+            }
+            Inner {
+                a: i32::arbitrary(g),
+                s: String::arbitrary(g),
+                unknown,
+            }
+        }
+    }
+
+    impl Arbitrary for Outer {
+        fn arbitrary(g: &mut Gen) -> Self {
+            let choice = match u8::arbitrary(g) % 3 {
+                0 => None,
+                1 => Some(Choice::Number(u32::arbitrary(g))),
+                _ => Some(Choice::Message(Inner::arbitrary(g))),
+            };
+            let mut unknown = UnknownFields::new();
+            if bool::arbitrary(g) {
+                unknown.push_i64(19_500, u64::arbitrary(g));
+            }
+            Outer {
+                id: i64::arbitrary(g),
+                name: String::arbitrary(g),
+                inner: Option::<Inner>::arbitrary(g).map(Box::new),
+                values: Vec::arbitrary(g),
+                children: Vec::arbitrary(g),
+                choice,
+                labels: BTreeMap::arbitrary(g),
+                grp: Option::arbitrary(g),
+                unknown,
+            }
+        }
+    }
+
+    /// protobuf's MergeFrom, written out for the test messages (encoding.md "Last One Wins").
+    fn merge_inner(a: &mut Inner, b: &Inner) {
+        if b.a != 0 {
+            a.a = b.a;
+        }
+        if !b.s.is_empty() {
+            a.s = b.s.clone();
+        }
+        a.unknown.extend(&b.unknown);
+    }
+
+    fn merged(mut a: Outer, b: &Outer) -> Outer {
+        if b.id != 0 {
+            a.id = b.id;
+        }
+        if !b.name.is_empty() {
+            a.name = b.name.clone();
+        }
+        match (&mut a.inner, &b.inner) {
+            (Some(x), Some(y)) => merge_inner(x, y),
+            (None, Some(y)) => a.inner = Some(y.clone()),
+            _ => {}
+        }
+        a.values.extend(&b.values);
+        a.children.extend(b.children.iter().cloned());
+        match (&mut a.choice, &b.choice) {
+            (Some(Choice::Message(x)), Some(Choice::Message(y))) => merge_inner(x, y),
+            (_, Some(y)) => a.choice = Some(y.clone()),
+            _ => {}
+        }
+        a.labels
+            .extend(b.labels.iter().map(|(k, v)| (k.clone(), *v)));
+        match (&mut a.grp, &b.grp) {
+            (Some(x), Some(y)) => merge_inner(x, y),
+            (None, Some(y)) => a.grp = Some(y.clone()),
+            _ => {}
+        }
+        a.unknown.extend(&b.unknown);
+        a
+    }
+
+    quickcheck! {
+        fn random_messages_round_trip(m: Outer) -> bool {
+            let bytes = m.encode_to_vec();
+            bytes.len() == m.encoded_len() && Outer::decode(&bytes).as_ref() == Ok(&m)
+        }
+
+        fn decoding_a_concatenation_merges(a: Outer, b: Outer) -> bool {
+            let mut bytes = a.encode_to_vec();
+            b.encode(&mut bytes);
+            let mut merged_by_bytes = a.clone();
+            let ok = merged_by_bytes.merge(&b.encode_to_vec()).is_ok();
+            let expected = merged(a, &b);
+            ok && Outer::decode(&bytes).as_ref() == Ok(&expected) && merged_by_bytes == expected
+        }
+
+        fn length_delimited_round_trip(a: Outer, b: Outer) -> bool {
+            let mut buf = Vec::new();
+            a.encode_length_delimited(&mut buf);
+            b.encode_length_delimited(&mut buf);
+            let mut r = Reader::new(&buf);
+            let mut x = Outer::default();
+            let mut y = Outer::default();
+            x.merge_length_delimited(&mut r).is_ok()
+                && y.merge_length_delimited(&mut r).is_ok()
+                && r.is_empty()
+                && x == a
+                && y == b
+        }
+
+        fn decoding_arbitrary_bytes_never_panics(input: Vec<u8>) -> bool {
+            // And whatever decodes re-encodes to something that decodes the same.
+            match Outer::decode(&input) {
+                Ok(m) => Outer::decode(&m.encode_to_vec()).as_ref() == Ok(&m),
+                Err(_) => true,
+            }
+        }
+    }
+
+    #[test]
+    fn last_one_wins_and_oneof_switches() {
+        // 1: 5, 1: 7, 6: 3, 7: {1: 2}, 7: {2: "x"}, 8: {"k" 1}, 8: {"k" 2}
+        let input = [
+            0x08, 0x05, 0x08, 0x07, 0x30, 0x03, 0x3a, 0x02, 0x08, 0x02, 0x3a, 0x03, 0x12, 0x01,
+            b'x', 0x42, 0x05, 0x0a, 0x01, b'k', 0x10, 0x01, 0x42, 0x05, 0x0a, 0x01, b'k', 0x10,
+            0x02,
+        ];
+        let m = Outer::decode(&input).unwrap();
+        assert_eq!(m.id, 7);
+        assert_eq!(
+            m.choice,
+            Some(Choice::Message(Inner {
+                a: 2,
+                s: "x".into(),
+                unknown: UnknownFields::new()
+            }))
+        );
+        assert_eq!(m.labels, BTreeMap::from([("k".to_string(), 2)]));
+        // 7: {..}, then 6: 9 replaces the message member.
+        let m = Outer::decode(&[0x3a, 0x02, 0x08, 0x02, 0x30, 0x09]).unwrap();
+        assert_eq!(m.choice, Some(Choice::Number(9)));
+    }
+
+    #[test]
+    fn group_fields_and_errors() {
+        // 9:SGROUP 1: 3 9:EGROUP, 2: "n"
+        let m = Outer::decode(&[0x4b, 0x08, 0x03, 0x4c, 0x12, 0x01, b'n']).unwrap();
+        assert_eq!(m.grp.as_ref().map(|g| g.a), Some(3));
+        assert_eq!(m.name, "n");
+        assert_eq!(
+            m.encode_to_vec(),
+            [0x12, 0x01, b'n', 0x4b, 0x08, 0x03, 0x4c]
+        );
+
+        let err = |input: &[u8]| Outer::decode(input).unwrap_err();
+        let e = err(&[0x4b, 0x08, 0x03, 0x54]);
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::GroupMismatch(10), 9));
+        let e = err(&[0x4b, 0x08, 0x03]);
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::UnterminatedGroup, 9));
+        let e = err(&[0x4c]);
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::UnexpectedEndGroup, 9));
+        // An end-group tag inside an embedded message closes nothing outside it.
+        let e = err(&[0x1a, 0x01, 0x4c]);
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::UnexpectedEndGroup, 9));
+    }
+
+    #[test]
+    fn errors_name_the_innermost_field() {
+        // 3: { 2: <invalid UTF-8> }
+        let e = Outer::decode(&[0x1a, 0x03, 0x12, 0x01, 0xff]).unwrap_err();
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::InvalidUtf8, 2));
+        // 1 with wire type I32.
+        let e = Outer::decode(&[0x0d, 0, 0, 0, 0]).unwrap_err();
+        assert_eq!(
+            (e.kind, e.field),
+            (
+                DecodeErrorKind::UnexpectedWireType {
+                    expected: WireType::Varint,
+                    found: WireType::I32
+                },
+                1
+            )
+        );
+        // 3: length past the end.
+        let e = Outer::decode(&[0x1a, 0x05, 0x08]).unwrap_err();
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::LengthPastEnd, 3));
+    }
+
+    /// `message Node { Node child = 1; }`
+    #[derive(Debug, Default, PartialEq)]
+    struct Node {
+        child: Option<Box<Node>>,
+    }
+
+    impl Message for Node {
+        fn encode_raw(&self, buf: &mut Vec<u8>) {
+            if let Some(c) = &self.child {
+                message::encode(1, c, buf);
+            }
+        }
+        fn encoded_len(&self) -> usize {
+            self.child
+                .as_ref()
+                .map_or(0, |c| message::encoded_len(1, c))
+        }
+        fn merge_field(
+            &mut self,
+            field: u32,
+            wire_type: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
+            match field {
+                1 => message::merge(
+                    wire_type,
+                    self.child.get_or_insert_with(Default::default),
+                    r,
+                ),
+                _ => r.skip_value(field, wire_type).map(|_| ()),
+            }
+        }
+        fn clear(&mut self) {
+            self.child = None;
+        }
+    }
+
+    fn nested(depth: usize) -> Node {
+        let mut node = Node::default();
+        for _ in 0..depth {
+            node = Node {
+                child: Some(Box::new(node)),
+            };
+        }
+        node
+    }
+
+    #[test]
+    fn nesting_depth_is_limited() {
+        let ok = nested(DEFAULT_MAX_DEPTH as usize).encode_to_vec();
+        let decoded = Node::decode(&ok).unwrap();
+        assert_eq!(decoded.encode_to_vec(), ok);
+        let too_deep = nested(DEFAULT_MAX_DEPTH as usize + 1).encode_to_vec();
+        let e = Node::decode(&too_deep).unwrap_err();
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::DepthExceeded, 1));
+        let mut shallow = Node::default();
+        let e = shallow
+            .merge_from(&mut Reader::with_max_depth(&ok, 10))
+            .unwrap_err();
+        assert_eq!(e.kind, DecodeErrorKind::DepthExceeded);
+        // Groups and messages share the budget.
+        let mixed = |groups: usize| {
+            let mut bytes = vec![0x0a];
+            varint::encode(2 * groups as u64, &mut bytes);
+            bytes.extend(std::iter::repeat_n(0x13, groups));
+            bytes.extend(std::iter::repeat_n(0x14, groups));
+            bytes
+        };
+        assert!(Node::decode(&mixed(DEFAULT_MAX_DEPTH as usize - 1)).is_ok());
+        let e = Node::decode(&mixed(DEFAULT_MAX_DEPTH as usize)).unwrap_err();
+        assert_eq!((e.kind, e.field), (DecodeErrorKind::DepthExceeded, 2));
+    }
+
+    #[test]
+    fn clear_resets() {
+        let mut m = Outer::decode(&[0x08, 0x05, 0xa0, 0x06, 0x01]).unwrap();
+        assert!(!m.unknown.is_empty());
+        Message::clear(&mut m);
+        assert_eq!(m, Outer::default());
+    }
+}
