@@ -27,6 +27,11 @@ impl<M: Message> ValueCodec for Embedded<M> {
         varint::encoded_len(len as u64) + len
     }
 
+    #[inline]
+    fn is_default(_: &M) -> bool {
+        false
+    }
+
     /// Merges into the existing message: a repeated occurrence of a singular
     /// message field merges rather than replaces (encoding.md "Last One Wins").
     #[inline]

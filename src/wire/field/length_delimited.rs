@@ -36,6 +36,11 @@ impl ValueCodec for Str {
     }
 
     #[inline]
+    fn is_default(value: &String) -> bool {
+        value.is_empty()
+    }
+
+    #[inline]
     fn merge_value(value: &mut String, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         let payload = r.read_len_delimited()?;
         let text = std::str::from_utf8(payload).map_err(|_| DecodeErrorKind::InvalidUtf8)?;
@@ -59,6 +64,11 @@ impl ValueCodec for Bytes {
     #[inline]
     fn value_len(value: &Vec<u8>) -> usize {
         varint::encoded_len(value.len() as u64) + value.len()
+    }
+
+    #[inline]
+    fn is_default(value: &Vec<u8>) -> bool {
+        value.is_empty()
     }
 
     #[inline]

@@ -53,6 +53,9 @@ pub trait ValueCodec {
     fn encode_value(value: &Self::Value, buf: &mut Vec<u8>);
     /// How many bytes [`ValueCodec::encode_value`] appends.
     fn value_len(value: &Self::Value) -> usize;
+    /// Whether `value` is the type's default, which a proto3 implicit-presence
+    /// field does not write. Always false for messages, whose presence is explicit.
+    fn is_default(value: &Self::Value) -> bool;
     /// Reads one value from `r` into `value`: replaces a scalar or string, merges a message.
     fn merge_value(value: &mut Self::Value, r: &mut Reader<'_>) -> Result<(), DecodeError>;
 }

@@ -43,6 +43,12 @@ macro_rules! scalar {
             }
 
             #[inline]
+            fn is_default(value: &$rust) -> ::core::primitive::bool {
+                let $dv = *value;
+                $is_default
+            }
+
+            #[inline]
             fn merge_value(value: &mut $rust, r: &mut Reader<'_>) -> Result<(), DecodeError> {
                 *value = <Self as ScalarCodec>::read_value(r)?;
                 Ok(())
@@ -73,8 +79,7 @@ macro_rules! scalar {
             /// Whether `value` is the type's default, which proto3 implicit-presence fields do not write.
             #[inline]
             pub fn is_default(value: &$rust) -> ::core::primitive::bool {
-                let $dv = *value;
-                $is_default
+                <$marker as crate::wire::field::ValueCodec>::is_default(value)
             }
 
             /// Appends the record for `field` holding `value`.
