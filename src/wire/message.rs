@@ -1,5 +1,7 @@
 //! The `Message` trait: what hand-written, generated and dynamic messages implement.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::error::{DecodeError, DecodeErrorKind};
 use super::reader::Reader;
 use super::varint;
@@ -13,10 +15,13 @@ use super::wire_type::WireType;
 ///   the unknown fields, as protoc does, so output equals protoc's byte for
 ///   byte. The per-type functions in [`crate::wire::field`] write each field.
 /// - [`Message::encoded_len`] returns exactly how many bytes `encode_raw`
-///   writes. It is recomputed on every call, so encoding a message nested
-///   `d` deep computes the innermost sizes `d` times; the depth limit on the
-///   decode side and the shallow shape of real messages keep that small, and
-///   it avoids a size cache that would make messages harder to share.
+///   writes. An embedded message is written after its length, so a parent
+///   needs each child's size twice: once for its own size, once for the
+///   child's prefix. By default the second time recomputes it, which makes
+///   encoding a message nested `d` deep cost O(size × d) (the same trade as
+///   most Rust codecs; real messages are shallow). An implementation that
+///   keeps a [`CachedSize`] and overrides [`Message::cached_encoded_len`]
+///   makes encoding linear, as protoc's generated code does.
 /// - [`Message::merge_field`] merges one field whose tag was just read:
 ///   scalars replace (last one wins), repeated fields append, embedded
 ///   messages merge, a oneof takes its last member, a map entry replaces the
@@ -40,6 +45,18 @@ pub trait Message {
 
     /// Resets every field, including unknown fields, to its default.
     fn clear(&mut self);
+
+    /// The size the last call to [`Message::encoded_len`] computed, used for
+    /// this message's length prefix when it is embedded in another.
+    ///
+    /// The default recomputes it. An implementation may store the size in a
+    /// [`CachedSize`] during `encoded_len` and return it here. The provided
+    /// `encode*` methods always call `encoded_len` before `encode_raw`, so the
+    /// cache is fresh; code that calls `encode_raw` directly on such a type
+    /// must call `encoded_len` first.
+    fn cached_encoded_len(&self) -> usize {
+        self.encoded_len()
+    }
 
     /// Appends the encoded message, reserving its size first.
     fn encode(&self, buf: &mut Vec<u8>) {
@@ -158,7 +175,54 @@ impl<M: Message + ?Sized> Message for Box<M> {
     fn clear(&mut self) {
         (**self).clear();
     }
+
+    fn cached_encoded_len(&self) -> usize {
+        (**self).cached_encoded_len()
+    }
 }
+
+/// A message's encoded size, remembered between `encoded_len` and `encode_raw`.
+///
+/// For implementations of [`Message::cached_encoded_len`]. It is atomic so a
+/// message holding it stays `Sync`; two threads encoding the same message
+/// store the same value. It takes no part in comparisons: any two are equal,
+/// so a derived `PartialEq` on a message ignores it.
+#[derive(Debug, Default)]
+pub struct CachedSize(AtomicUsize);
+
+impl CachedSize {
+    /// A cache holding 0.
+    pub const fn new() -> Self {
+        Self(AtomicUsize::new(0))
+    }
+
+    /// The size last stored.
+    #[inline]
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+
+    /// Stores `len` and returns it.
+    #[inline]
+    pub fn set(&self, len: usize) -> usize {
+        self.0.store(len, Ordering::Relaxed);
+        len
+    }
+}
+
+impl Clone for CachedSize {
+    fn clone(&self) -> Self {
+        Self(AtomicUsize::new(self.get()))
+    }
+}
+
+impl PartialEq for CachedSize {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Eq for CachedSize {}
 
 #[cfg(test)]
 mod tests {
@@ -596,6 +660,103 @@ mod tests {
         assert!(Node::decode(&mixed(DEFAULT_MAX_DEPTH as usize - 1)).is_ok());
         let e = Node::decode(&mixed(DEFAULT_MAX_DEPTH as usize)).unwrap_err();
         assert_eq!((e.kind, e.field), (DecodeErrorKind::DepthExceeded, 2));
+    }
+
+    thread_local! {
+        static SIZE_COMPUTATIONS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+
+    /// `message Chain { Chain next = 1; bytes data = 2; }`, with a size cache
+    /// when `CACHED`.
+    #[derive(Debug, Default, PartialEq)]
+    struct Chain<const CACHED: bool> {
+        next: Option<Box<Chain<CACHED>>>,
+        data: Vec<u8>,
+        size: CachedSize,
+    }
+
+    impl<const CACHED: bool> Message for Chain<CACHED> {
+        fn encode_raw(&self, buf: &mut Vec<u8>) {
+            if let Some(n) = &self.next {
+                message::encode(1, n, buf);
+            }
+            if !self.data.is_empty() {
+                field::bytes::encode(2, &self.data, buf);
+            }
+        }
+        fn encoded_len(&self) -> usize {
+            SIZE_COMPUTATIONS.with(|c| c.set(c.get() + 1));
+            let len = self.next.as_ref().map_or(0, |n| message::encoded_len(1, n))
+                + if self.data.is_empty() {
+                    0
+                } else {
+                    field::bytes::encoded_len(2, &self.data)
+                };
+            self.size.set(len)
+        }
+        fn cached_encoded_len(&self) -> usize {
+            if CACHED {
+                self.size.get()
+            } else {
+                self.encoded_len()
+            }
+        }
+        fn merge_field(
+            &mut self,
+            field: u32,
+            wire_type: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
+            match field {
+                1 => message::merge(wire_type, self.next.get_or_insert_with(Default::default), r),
+                2 => field::bytes::merge(wire_type, &mut self.data, r),
+                _ => r.skip_value(field, wire_type).map(|_| ()),
+            }
+        }
+        fn clear(&mut self) {
+            *self = Self::default();
+        }
+    }
+
+    fn chain<const CACHED: bool>(depth: usize) -> Chain<CACHED> {
+        let mut c = Chain::default();
+        for i in 0..depth {
+            c = Chain {
+                next: Some(Box::new(c)),
+                data: vec![i as u8; i % 3],
+                size: CachedSize::new(),
+            };
+        }
+        c
+    }
+
+    fn count_size_computations(f: impl FnOnce()) -> usize {
+        SIZE_COMPUTATIONS.with(|c| c.set(0));
+        f();
+        SIZE_COMPUTATIONS.with(|c| c.get())
+    }
+
+    #[test]
+    fn a_size_cache_makes_encoding_linear() {
+        let depth = 50;
+        let cached = chain::<true>(depth);
+        let plain = chain::<false>(depth);
+        let mut cached_bytes = Vec::new();
+        let mut plain_bytes = Vec::new();
+        let with_cache = count_size_computations(|| cached_bytes = cached.encode_to_vec());
+        let without = count_size_computations(|| plain_bytes = plain.encode_to_vec());
+        assert_eq!(cached_bytes, plain_bytes);
+        assert_eq!(with_cache, depth + 1, "each message sized once");
+        assert!(
+            without > depth * depth / 2,
+            "recomputed per level: {without}"
+        );
+        assert_eq!(Chain::<true>::decode(&cached_bytes).unwrap(), cached);
+        // Mutating then encoding again refreshes the cache.
+        let mut again = cached;
+        again.data = vec![9; 200];
+        let bytes = again.encode_to_vec();
+        assert_eq!(Chain::<true>::decode(&bytes).unwrap(), again);
     }
 
     #[test]

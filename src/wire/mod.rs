@@ -30,7 +30,7 @@ pub mod varint;
 mod wire_type;
 
 pub use error::{DecodeError, DecodeErrorKind};
-pub use message::{merge_fields, Message};
+pub use message::{merge_fields, CachedSize, Message};
 pub use reader::{Reader, DEFAULT_MAX_DEPTH};
 pub use unknown::{UnknownField, UnknownFields, UnknownFieldsIter, UnknownValue};
 pub use wire_type::{

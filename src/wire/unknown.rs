@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::error::DecodeError;
+use super::error::{DecodeError, DecodeErrorKind};
 use super::message::Message;
 use super::reader::Reader;
 use super::varint;
@@ -189,8 +189,9 @@ impl fmt::Debug for UnknownFields {
 /// A message that knows no fields: every record is kept as unknown.
 ///
 /// Decoding into it checks the wire format (tags, lengths, groups, depth)
-/// without a schema, and encoding gives the records back; the generic
-/// target for fuzzing and for passing messages through untouched.
+/// without a schema, and encoding gives back exactly the bytes decoded (tags
+/// included, even non-minimal ones): the generic target for fuzzing and for
+/// passing messages through untouched.
 impl Message for UnknownFields {
     fn encode_raw(&self, buf: &mut Vec<u8>) {
         UnknownFields::encode_raw(self, buf);
@@ -212,12 +213,29 @@ impl Message for UnknownFields {
     fn clear(&mut self) {
         UnknownFields::clear(self);
     }
+
+    /// Keeps each record's tag as it was on the wire, not re-encoded, so that
+    /// `encode(decode(x)) == x` for every valid `x`.
+    fn merge_from(&mut self, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+        while !r.is_empty() {
+            let record = r.remaining();
+            let (field, wire_type) = r.read_tag()?;
+            if wire_type == WireType::EndGroup {
+                return Err(DecodeError::new(DecodeErrorKind::UnexpectedEndGroup).in_field(field));
+            }
+            r.skip_value(field, wire_type)
+                .map_err(|e| e.in_field(field))?;
+            let consumed = record.len() - r.remaining().len();
+            self.raw
+                .extend_from_slice(record.get(..consumed).unwrap_or_default());
+        }
+        Ok(())
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::error::DecodeErrorKind;
     use quickcheck::quickcheck;
 
     #[test]
@@ -274,6 +292,21 @@ mod tests {
     }
 
     #[test]
+    fn non_minimal_tags_survive_a_top_level_decode() {
+        // Tag 1:VARINT spelled in two bytes.
+        let input = [0x88, 0x00, 0x05];
+        let u = UnknownFields::decode(&input).unwrap();
+        assert_eq!(u.encode_to_vec(), input);
+        assert_eq!(
+            u.iter().collect::<Vec<_>>(),
+            [UnknownField {
+                field: 1,
+                value: UnknownValue::Varint(5)
+            }]
+        );
+    }
+
+    #[test]
     fn push_builds_records() {
         let mut u = UnknownFields::new();
         u.push_varint(1, 3);
@@ -286,12 +319,9 @@ mod tests {
     }
 
     quickcheck! {
-        fn decode_encode_decode_is_stable(input: Vec<u8>) -> bool {
+        fn whatever_decodes_encodes_back_to_the_input(input: Vec<u8>) -> bool {
             match UnknownFields::decode(&input) {
-                Ok(u) => {
-                    let bytes = u.encode_to_vec();
-                    UnknownFields::decode(&bytes).as_ref() == Ok(&u)
-                }
+                Ok(u) => u.encode_to_vec() == input && u.encoded_len() == input.len(),
                 Err(_) => true,
             }
         }

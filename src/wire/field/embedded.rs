@@ -16,9 +16,11 @@ impl<M: Message> ValueCodec for Embedded<M> {
     type Value = M;
     const WIRE_TYPE: WireType = WireType::Len;
 
+    /// The length prefix is the size the parent's `encoded_len` just computed.
     #[inline]
     fn encode_value(value: &M, buf: &mut Vec<u8>) {
-        value.encode_length_delimited(buf);
+        varint::encode(value.cached_encoded_len() as u64, buf);
+        value.encode_raw(buf);
     }
 
     #[inline]
