@@ -28,6 +28,55 @@ use super::wire_type::WireType;
 ///   entry with the same key (encoding.md "Last One Wins"). Field numbers
 ///   it does not know go to the message's [`crate::wire::UnknownFields`].
 /// - [`Message::clear`] resets every field to its default.
+///
+/// What generated code looks like, for `message Test4 { string d = 4;
+/// repeated int32 e = 5; }` in proto3 (encoding.md "Repeated Elements"):
+///
+/// ```
+/// use grpclite::wire::{field, DecodeError, Message, Reader, UnknownFields, WireType};
+///
+/// #[derive(Debug, Default, PartialEq)]
+/// struct Test4 {
+///     d: String,
+///     e: Vec<i32>,
+///     unknown: UnknownFields,
+/// }
+///
+/// impl Message for Test4 {
+///     fn encode_raw(&self, buf: &mut Vec<u8>) {
+///         if !field::string::is_default(&self.d) {
+///             field::string::encode(4, &self.d, buf);
+///         }
+///         field::int32::encode_packed(5, &self.e, buf);
+///         self.unknown.encode_raw(buf);
+///     }
+///     fn encoded_len(&self) -> usize {
+///         let d = if field::string::is_default(&self.d) { 0 } else { field::string::encoded_len(4, &self.d) };
+///         d + field::int32::encoded_len_packed(5, &self.e) + self.unknown.encoded_len()
+///     }
+///     fn merge_field(&mut self, field: u32, wire_type: WireType, r: &mut Reader<'_>) -> Result<(), DecodeError> {
+///         match field {
+///             4 => field::string::merge(wire_type, &mut self.d, r),
+///             5 => field::int32::merge_repeated(wire_type, &mut self.e, r),
+///             _ => self.unknown.merge_field(field, wire_type, r),
+///         }
+///     }
+///     fn clear(&mut self) {
+///         *self = Self::default();
+///     }
+/// }
+///
+/// let m = Test4 { d: "hello".into(), e: vec![1, 2, 3], ..Default::default() };
+/// let bytes = m.encode_to_vec();
+/// assert_eq!(bytes, b"\x22\x05hello\x2a\x03\x01\x02\x03");
+/// assert_eq!(Test4::decode(&bytes), Ok(m));
+/// // The unpacked, interleaved form decodes to the same message.
+/// let interleaved = b"\x28\x01\x28\x02\x22\x05hello\x28\x03";
+/// assert_eq!(Test4::decode(interleaved).unwrap().e, [1, 2, 3]);
+/// ```
+///
+/// A gRPC message is encoded after a 5-byte prefix in the same vector:
+/// push the prefix, call [`Message::encode`], then patch the length.
 pub trait Message {
     /// Appends the encoded fields, without a length prefix.
     fn encode_raw(&self, buf: &mut Vec<u8>);

@@ -393,6 +393,50 @@ mod tests {
         read::<C>(&value_bytes::<C>(v)) == Ok(v)
     }
 
+    /// Encodes `v` as field `field` (mapped into the legal range), reads the
+    /// tag and merges the value back; `None` if anything did not line up.
+    fn field_round_trip<C: ScalarCodec>(field: u32, v: C::Value) -> Option<C::Value>
+    where
+        C::Value: Default,
+    {
+        use crate::wire::MAX_FIELD_NUMBER;
+        let field = 1 + field % MAX_FIELD_NUMBER;
+        let mut buf = Vec::new();
+        crate::wire::field::encode::<C>(field, &v, &mut buf);
+        if buf.len() != crate::wire::field::encoded_len::<C>(field, &v) {
+            return None;
+        }
+        let mut r = Reader::new(&buf);
+        let (read_field, wire_type) = r.read_tag().ok()?;
+        if read_field != field || wire_type != C::WIRE_TYPE {
+            return None;
+        }
+        let mut out = C::Value::default();
+        crate::wire::field::merge::<C>(wire_type, &mut out, &mut r).ok()?;
+        r.is_empty().then_some(out)
+    }
+
+    quickcheck! {
+        fn int32_field(f: u32, v: i32) -> bool { field_round_trip::<Int32>(f, v) == Some(v) }
+        fn int64_field(f: u32, v: i64) -> bool { field_round_trip::<Int64>(f, v) == Some(v) }
+        fn uint32_field(f: u32, v: u32) -> bool { field_round_trip::<UInt32>(f, v) == Some(v) }
+        fn uint64_field(f: u32, v: u64) -> bool { field_round_trip::<UInt64>(f, v) == Some(v) }
+        fn sint32_field(f: u32, v: i32) -> bool { field_round_trip::<SInt32>(f, v) == Some(v) }
+        fn sint64_field(f: u32, v: i64) -> bool { field_round_trip::<SInt64>(f, v) == Some(v) }
+        fn fixed32_field(f: u32, v: u32) -> bool { field_round_trip::<Fixed32>(f, v) == Some(v) }
+        fn fixed64_field(f: u32, v: u64) -> bool { field_round_trip::<Fixed64>(f, v) == Some(v) }
+        fn sfixed32_field(f: u32, v: i32) -> bool { field_round_trip::<SFixed32>(f, v) == Some(v) }
+        fn sfixed64_field(f: u32, v: i64) -> bool { field_round_trip::<SFixed64>(f, v) == Some(v) }
+        fn bool_field(f: u32, v: bool) -> bool { field_round_trip::<Bool>(f, v) == Some(v) }
+        fn enum_field(f: u32, v: i32) -> bool { field_round_trip::<Enum>(f, v) == Some(v) }
+        fn float_field(f: u32, bits: u32) -> bool {
+            field_round_trip::<Float>(f, f32::from_bits(bits)).map(f32::to_bits) == Some(bits)
+        }
+        fn double_field(f: u32, bits: u64) -> bool {
+            field_round_trip::<Double>(f, f64::from_bits(bits)).map(f64::to_bits) == Some(bits)
+        }
+    }
+
     quickcheck! {
         fn int32_round_trip(v: i32) -> bool { round_trip::<Int32>(v) }
         fn int64_round_trip(v: i64) -> bool { round_trip::<Int64>(v) }
