@@ -4,7 +4,7 @@ use std::marker::PhantomData;
 
 use super::ValueCodec;
 use crate::wire::error::DecodeError;
-use crate::wire::message::{merge_fields, Message};
+use crate::wire::message::Message;
 use crate::wire::reader::Reader;
 use crate::wire::varint;
 use crate::wire::wire_type::WireType;
@@ -39,7 +39,7 @@ impl<M: Message> ValueCodec for Embedded<M> {
     #[inline]
     fn merge_value(value: &mut M, r: &mut Reader<'_>) -> Result<(), DecodeError> {
         let mut inner = r.read_nested()?;
-        merge_fields(value, &mut inner, None)
+        value.merge_from(&mut inner)
     }
 }
 
