@@ -126,7 +126,9 @@ impl UnknownFields {
     /// The records one by one, in arrival order.
     pub fn iter(&self) -> UnknownFieldsIter<'_> {
         UnknownFieldsIter {
-            reader: Reader::new(&self.raw),
+            // Group nesting was bounded when the records were stored, by
+            // whatever limit the decoding reader had; do not impose another.
+            reader: Reader::with_max_depth(&self.raw, u32::MAX),
         }
     }
 }
