@@ -130,6 +130,30 @@ mod tests {
     }
 
     #[test]
+    fn any_map_type_encodes() {
+        use crate::wire::field::{Embedded, SInt64};
+        use crate::wire::UnknownFields;
+        use std::collections::HashMap;
+        let mut value = UnknownFields::new();
+        value.push_varint(1, 5);
+        let map: HashMap<i64, UnknownFields> = [(-1, value.clone())].into();
+        let mut buf = Vec::new();
+        encode::<SInt64, Embedded<UnknownFields>, _>(2, &map, &mut buf);
+        assert_eq!(buf, [0x12, 0x06, 0x08, 0x01, 0x12, 0x02, 0x08, 0x05]);
+        let pairs = [(-1i64, value)];
+        let mut from_pairs = Vec::new();
+        encode::<SInt64, Embedded<UnknownFields>, _>(
+            2,
+            pairs.iter().map(|(k, v)| (k, v)),
+            &mut from_pairs,
+        );
+        assert_eq!(from_pairs, buf);
+        let mut r = Reader::new(&buf[1..]);
+        let (k, v) = merge_entry::<SInt64, Embedded<UnknownFields>>(WireType::Len, &mut r).unwrap();
+        assert_eq!((k, v.as_bytes()), (-1, &[0x08, 0x05][..]));
+    }
+
+    #[test]
     fn missing_parts_default_and_extra_fields_are_skipped() {
         // An entry with only a value, then one with a key, an extra field 3 and the value twice.
         let input = [

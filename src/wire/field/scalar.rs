@@ -492,6 +492,27 @@ mod tests {
     }
 
     #[test]
+    fn packed_records_concatenate_with_unpacked_ones() {
+        // encoding.md: "5: {1 2}  4: {"hello"}  5: {3}" must parse; here with
+        // an unpacked 5: 4 and an empty packed record mixed in.
+        let input = [
+            0x2a, 0x02, 0x01, 0x02, 0x22, 0x05, b'h', b'e', b'l', b'l', b'o', 0x2a, 0x01, 0x03,
+            0x28, 0x04, 0x2a, 0x00,
+        ];
+        let mut r = Reader::new(&input);
+        let mut e = Vec::new();
+        while !r.is_empty() {
+            let (field, wt) = r.read_tag().unwrap();
+            if field == 5 {
+                int32::merge_repeated(wt, &mut e, &mut r).unwrap();
+            } else {
+                r.skip_value(field, wt).unwrap();
+            }
+        }
+        assert_eq!(e, [1, 2, 3, 4]);
+    }
+
+    #[test]
     fn packed_fixed_must_be_whole_elements() {
         let mut out = Vec::new();
         let mut r = Reader::new(&[0x05, 1, 0, 0, 0, 2]);
