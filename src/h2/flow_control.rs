@@ -13,14 +13,9 @@
 
 use std::time::Instant;
 
-use super::stream_state::{ErrorCode, ErrorScope};
-
-/// The largest a flow-control window may be: 2^31-1 octets (§6.9.1).
-pub const MAX_WINDOW_SIZE: u32 = 0x7fff_ffff;
-
-/// The window every stream and the connection start with before SETTINGS
-/// or WINDOW_UPDATE change it: 65,535 octets (§6.9.2).
-pub const DEFAULT_INITIAL_WINDOW_SIZE: u32 = 65_535;
+use crate::h2::settings::{DEFAULT_INITIAL_WINDOW_SIZE, MAX_WINDOW_SIZE};
+use crate::h2::stream_state::ErrorScope;
+use crate::h2::{ErrorCode, H2Error, StreamId};
 
 /// A flow-control rule the peer broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -83,6 +78,24 @@ impl FlowControlError {
             FlowControlError::ZeroIncrement { .. } => ErrorCode::ProtocolError,
             _ => ErrorCode::FlowControlError,
         }
+    }
+
+    /// The error to act on; `stream` is the window's stream (ignored for
+    /// connection errors).
+    pub fn to_h2_error(&self, stream: StreamId) -> H2Error {
+        let reason = match self {
+            FlowControlError::ZeroIncrement { .. } => "WINDOW_UPDATE increment of 0 (RFC 9113 6.9)",
+            FlowControlError::WindowOverflow { .. } => {
+                "WINDOW_UPDATE takes the window past 2^31-1 (RFC 9113 6.9.1)"
+            }
+            FlowControlError::InitialWindowOverflow { .. } => {
+                "SETTINGS_INITIAL_WINDOW_SIZE takes a window past 2^31-1 (RFC 9113 6.9.2)"
+            }
+            FlowControlError::ReceivedBeyondWindow { .. } => {
+                "DATA beyond the flow-control window (RFC 9113 6.9.1)"
+            }
+        };
+        self.scope().error(stream, self.code(), reason)
     }
 }
 
@@ -485,6 +498,10 @@ mod tests {
             (ErrorScope::Connection, ErrorCode::ProtocolError)
         );
         assert_eq!(s.size(), 100);
+        assert!(matches!(
+            err.to_h2_error(StreamId::CONNECTION),
+            H2Error::Connection(e) if e.code == ErrorCode::ProtocolError
+        ));
     }
 
     #[test]
