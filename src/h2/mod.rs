@@ -5,12 +5,14 @@
 //! - [`settings`]: SETTINGS parameters as values (§6.5.2).
 //! - [`stream_state`]: the stream state machine (§5.1).
 //! - [`flow_control`]: send and receive windows, WINDOW_UPDATE policy (§5.2, §6.9).
+//! - [`rate_limit`]: token buckets and capped counters against floods (§10.5).
 //! - [`header_validation`]: well-formed requests, responses and trailers (§8.1-§8.3).
 
 mod error_code;
 pub mod flow_control;
 pub mod frame;
 pub mod header_validation;
+pub mod rate_limit;
 pub mod settings;
 pub mod stream_state;
 
