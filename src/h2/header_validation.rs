@@ -189,11 +189,61 @@ impl MalformedMessage {
 
     /// The stream error to send on `stream`.
     pub fn to_h2_error(&self, stream: StreamId) -> H2Error {
-        H2Error::stream(
-            stream,
-            ErrorCode::ProtocolError,
-            "malformed message (RFC 9113 8.1.1)",
-        )
+        H2Error::stream(stream, ErrorCode::ProtocolError, self.reason())
+    }
+
+    /// The rule broken, in a few words, without the details.
+    pub fn reason(&self) -> &'static str {
+        use MalformedMessage::*;
+        match self {
+            EmptyFieldName { .. } => "malformed: empty field name",
+            UppercaseFieldName { .. } => "malformed: uppercase field name (RFC 9113 8.2.1)",
+            InvalidFieldNameOctet { .. } => {
+                "malformed: invalid octet in field name (RFC 9113 8.2.1)"
+            }
+            InvalidFieldValueOctet { .. } => {
+                "malformed: invalid octet in field value (RFC 9113 8.2.1)"
+            }
+            FieldValueSurroundingWhitespace { .. } => {
+                "malformed: whitespace around field value (RFC 9113 8.2.1)"
+            }
+            ConnectionSpecificField { .. } => {
+                "malformed: connection-specific field (RFC 9113 8.2.2)"
+            }
+            InvalidTe { .. } => "malformed: te other than trailers (RFC 9113 8.2.2)",
+            UnknownPseudoHeader { .. } => "malformed: unknown pseudo-header (RFC 9113 8.3)",
+            MisplacedPseudoHeader { .. } => {
+                "malformed: pseudo-header of the wrong message (RFC 9113 8.3)"
+            }
+            PseudoHeaderInTrailers { .. } => "malformed: pseudo-header in trailers (RFC 9113 8.1)",
+            PseudoHeaderAfterRegularField { .. } => {
+                "malformed: pseudo-header after a regular field (RFC 9113 8.3)"
+            }
+            DuplicatePseudoHeader { .. } => "malformed: repeated pseudo-header (RFC 9113 8.3)",
+            MissingPseudoHeader { .. } => "malformed: missing pseudo-header (RFC 9113 8.3)",
+            InvalidMethod => "malformed: :method is not a token",
+            EmptyPath => "malformed: empty :path (RFC 9113 8.3.1)",
+            InvalidPath => "malformed: :path does not start with '/' (RFC 9113 8.3.1)",
+            AsteriskPathWithoutOptions => "malformed: :path '*' without OPTIONS (RFC 9113 8.3.1)",
+            ConnectWithPseudoHeader { .. } => {
+                "malformed: CONNECT with :scheme or :path (RFC 9113 8.5)"
+            }
+            AuthorityWithUserinfo => "malformed: userinfo in :authority (RFC 9113 8.3.1)",
+            HostAuthorityMismatch { .. } => {
+                "malformed: host differs from :authority (RFC 9113 8.3.1)"
+            }
+            DuplicateHost { .. } => "malformed: repeated host",
+            InvalidStatus => "malformed: invalid :status",
+            SwitchingProtocols => "malformed: :status 101 (RFC 9113 8.6)",
+            InvalidContentLength { .. } => "malformed: invalid content-length",
+            ConflictingContentLength { .. } => "malformed: conflicting content-length",
+            ContentLengthMismatch { .. } => {
+                "malformed: DATA does not match content-length (RFC 9113 8.1.1)"
+            }
+            InformationalEndStream => {
+                "malformed: informational response ends the stream (RFC 9113 8.1)"
+            }
+        }
     }
 }
 
@@ -1125,7 +1175,9 @@ mod tests {
         );
         assert!(matches!(
             e.to_h2_error(StreamId::new(7)),
-            H2Error::Stream(s) if s.stream == StreamId::new(7) && s.code == ErrorCode::ProtocolError
+            H2Error::Stream(s) if s.stream == StreamId::new(7)
+                && s.code == ErrorCode::ProtocolError
+                && s.reason == "malformed: invalid :status"
         ));
     }
 

@@ -283,10 +283,9 @@ impl StreamStateError {
 
 /// Applies `input` to a stream in `state` (RFC 9113 §5.1).
 ///
-/// `Ok` gives the next state. When `state` is closed and the result is
-/// `Ok`, the frame is one to process minimally and discard (§5.1:
-/// decode HEADERS for HPACK's sake, count DATA against the connection
-/// window). Anything the table does not permit is an error saying whose
+/// `Ok` gives the next state. A received frame that leaves a closed stream
+/// closed is one to process minimally and discard (§5.1: decode HEADERS
+/// for HPACK's sake, count DATA against the connection window). Anything the table does not permit is an error saying whose
 /// fault it is and, for the peer's, how to answer.
 pub fn transition(state: StreamState, input: StreamInput) -> Result<StreamState, StreamStateError> {
     use CloseReason::*;
