@@ -11,10 +11,14 @@ mod base64_decode;
 mod hpack_decoder;
 #[path = "../fuzz/oracles/json_reader.rs"]
 mod json_reader;
+#[path = "../fuzz/oracles/wire_decoder.rs"]
+mod wire_decoder;
 
 /// Runs `check` on every file of one target's corpus and returns how many ran.
 fn replay(target: &str, check: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     let mut entries: Vec<_> = fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("corpus {} missing: {e}", dir.display()))
         .map(|entry| entry.expect("readable corpus entry").path())
@@ -23,7 +27,11 @@ fn replay(target: &str, check: fn(&[u8])) -> usize {
     for path in &entries {
         let data = fs::read(path).expect("readable corpus file");
         let result = std::panic::catch_unwind(|| check(&data));
-        assert!(result.is_ok(), "fuzz oracle {target} failed on {}", path.display());
+        assert!(
+            result.is_ok(),
+            "fuzz oracle {target} failed on {}",
+            path.display()
+        );
     }
     println!("{target}: {} corpus inputs replayed", entries.len());
     assert!(!entries.is_empty(), "corpus for {target} is empty");
@@ -43,4 +51,9 @@ fn json_reader_corpus() {
 #[test]
 fn base64_decode_corpus() {
     replay("base64_decode", base64_decode::check);
+}
+
+#[test]
+fn wire_decoder_corpus() {
+    replay("wire_decoder", wire_decoder::check);
 }
