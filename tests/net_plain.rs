@@ -1,0 +1,432 @@
+//! The driver over plaintext TCP and Unix sockets, with a line-echo session.
+
+mod net_support;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use grpclite::net::{
+    ConnectTarget, ConnectionInfo, EventLoop, Limits, LoopEvent, NetError, PeerAddress, Role,
+    Security,
+};
+use net_support::{echo_client, echo_server, received, turn_until, Echo, Sessions};
+
+fn localhost() -> SocketAddr {
+    "127.0.0.1:0".parse().unwrap()
+}
+
+fn count_ready(events: &[LoopEvent], role: Role) -> usize {
+    events
+        .iter()
+        .filter(|e| matches!(e, LoopEvent::Ready { role: r, .. } if *r == role))
+        .count()
+}
+
+#[test]
+fn echo_over_loopback_tcp() {
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(localhost(), Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let (factory, client) = echo_client(b"hello\nworld\npartial");
+    let id = event_loop
+        .driver()
+        .connect(&ConnectTarget::socket(addr), factory, Instant::now())
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&client) == "hello\nworld\n"
+    });
+    assert_eq!(count_ready(&events, Role::Client), 1);
+    assert_eq!(count_ready(&events, Role::Server), 1);
+    assert!(events
+        .iter()
+        .any(|e| matches!(e, LoopEvent::Ready { id: i, role: Role::Client } if *i == id)));
+    let server = sessions.lock().unwrap()[0].clone();
+    // The server consumed only complete lines; "partial" waits in its buffer.
+    assert_eq!(received(&server), "hello\nworld\n");
+    let info = server.lock().unwrap().info.clone().unwrap();
+    assert_eq!(info.role, Role::Server);
+    assert!(!info.tls);
+    assert!(info.upgrade.is_none());
+    let PeerAddress::Tcp(peer) = info.peer else {
+        panic!("peer {:?}", info.peer)
+    };
+    assert_eq!(peer.ip(), addr.ip());
+    let client_info = client.lock().unwrap().info.clone().unwrap();
+    assert_eq!(client_info.peer, PeerAddress::Tcp(addr));
+    assert_eq!(client_info.role, Role::Client);
+
+    // Finishing the line completes the echo; "quit" closes the server side.
+    assert!(event_loop
+        .driver()
+        .with_session(id, Instant::now(), |_, _| {}));
+    let handle = event_loop.handle();
+    handle.wake().unwrap();
+    event_loop.driver().close(id, Instant::now());
+    turn_until(&mut event_loop, &mut events, "both closed", |events| {
+        events
+            .iter()
+            .filter(|e| matches!(e, LoopEvent::Closed { .. }))
+            .count()
+            == 2
+    });
+    assert_eq!(event_loop.driver().connection_count(), 0);
+    assert!(server.lock().unwrap().peer_closed);
+}
+
+#[test]
+fn echo_over_a_unix_socket() {
+    let dir = std::env::temp_dir().join(format!("grpclite-net-unix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("echo.sock");
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let listener = event_loop
+        .driver()
+        .listen_unix(&path, Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let (factory, client) = echo_client(b"over unix\n");
+    event_loop
+        .driver()
+        .connect(&ConnectTarget::unix(&path), factory, Instant::now())
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&client) == "over unix\n"
+    });
+    let info = client.lock().unwrap().info.clone().unwrap();
+    assert_eq!(info.peer, PeerAddress::Unix(Some(path.clone())));
+    event_loop.driver().close_listener(listener);
+    assert!(
+        !path.exists(),
+        "the socket file is removed with the listener"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_closed_port_gives_connection_refused() {
+    let addr = {
+        let listener = std::net::TcpListener::bind(localhost()).unwrap();
+        listener.local_addr().unwrap()
+    };
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let (factory, _) = echo_client(b"");
+    let result = event_loop
+        .driver()
+        .connect(&ConnectTarget::socket(addr), factory, Instant::now());
+    let error = match result {
+        Err(error) => error,
+        Ok(_) => {
+            let mut events = Vec::new();
+            turn_until(&mut event_loop, &mut events, "the failure", |e| {
+                !e.is_empty()
+            });
+            match events.pop() {
+                Some(LoopEvent::Failed { error, .. }) => error,
+                other => panic!("expected a failure, got {other:?}"),
+            }
+        }
+    };
+    assert!(
+        matches!(&error, NetError::ConnectionRefused { peer } if *peer == addr.to_string()),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), format!("connection to {addr} refused"));
+}
+
+#[test]
+fn an_unknown_host_gives_a_resolve_error() {
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let (factory, _) = echo_client(b"");
+    let target = ConnectTarget::host("no-such-host.invalid", 443);
+    let Err(error) = event_loop
+        .driver()
+        .connect(&target, factory, Instant::now())
+    else {
+        panic!("resolved an .invalid name");
+    };
+    assert!(
+        matches!(&error, NetError::Resolve { host, .. } if host == "no-such-host.invalid"),
+        "{error:?}"
+    );
+    assert!(error
+        .to_string()
+        .starts_with("cannot resolve no-such-host.invalid: "));
+}
+
+#[test]
+fn a_connect_that_never_completes_times_out() {
+    // A listener whose accept queue is full and that never accepts: Linux
+    // drops further SYNs, so a connect neither completes nor fails.
+    let listener = std::net::TcpListener::bind(localhost()).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let _fillers: Vec<mio::net::TcpStream> = (0..600)
+        .filter_map(|_| mio::net::TcpStream::connect(addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(100));
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let (factory, _) = echo_client(b"");
+    let target = ConnectTarget::socket(addr).with_connect_timeout(Duration::from_millis(200));
+    let started = Instant::now();
+    let error = match event_loop.driver().connect(&target, factory, started) {
+        Err(error) => error,
+        Ok(_) => {
+            let mut events = Vec::new();
+            turn_until(&mut event_loop, &mut events, "the failure", |e| {
+                !e.is_empty()
+            });
+            match events.pop() {
+                Some(LoopEvent::Failed { error, .. }) => error,
+                other => panic!("expected a failure, got {other:?}"),
+            }
+        }
+    };
+    let NetError::ConnectTimeout { peer, after } = &error else {
+        panic!("expected a connect timeout, got {error:?}");
+    };
+    assert_eq!(*peer, addr.to_string());
+    assert_eq!(*after, Duration::from_millis(200));
+    assert!(started.elapsed() >= Duration::from_millis(200));
+    assert_eq!(
+        error.to_string(),
+        format!("connect to {addr} timed out after 200ms")
+    );
+}
+
+#[test]
+fn a_session_timer_fires_handle_timeout() {
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let deadline = Arc::new(Mutex::new(None));
+    let deadline_set = deadline.clone();
+    let mut make = echo_server(&sessions);
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(
+            localhost(),
+            Security::Plaintext,
+            move |info: &ConnectionInfo| {
+                let at = Instant::now() + Duration::from_millis(100);
+                *deadline_set.lock().unwrap() = Some(at);
+                make(info).map(|echo| echo.with_timer(at))
+            },
+        )
+        .unwrap();
+    let (factory, client) = echo_client(b"");
+    event_loop
+        .driver()
+        .connect(&ConnectTarget::socket(addr), factory, Instant::now())
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the tick", |_| {
+        received(&client) == "tick\n"
+    });
+    let at = deadline.lock().unwrap().unwrap();
+    let fired = sessions.lock().unwrap()[0].lock().unwrap().timeouts.clone();
+    assert_eq!(fired.len(), 1);
+    assert!(fired[0] >= at, "fired before the deadline");
+    assert!(fired[0] < at + Duration::from_secs(2), "fired far too late");
+}
+
+#[test]
+fn many_connections_at_once() {
+    const CLIENTS: usize = 200;
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(localhost(), Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let mut clients = Vec::new();
+    for i in 0..CLIENTS {
+        let (factory, seen) = echo_client(format!("client {i}\n").as_bytes());
+        event_loop
+            .driver()
+            .connect(&ConnectTarget::socket(addr), factory, Instant::now())
+            .unwrap();
+        clients.push(seen);
+    }
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "every echo", |_| {
+        clients
+            .iter()
+            .enumerate()
+            .all(|(i, seen)| received(seen) == format!("client {i}\n"))
+    });
+    assert_eq!(event_loop.driver().connection_count(), 2 * CLIENTS);
+    assert_eq!(sessions.lock().unwrap().len(), CLIENTS);
+}
+
+/// Starts a plaintext echo server on its own named loop thread.
+fn spawn_server(
+    limits: Limits,
+    sessions: &Sessions,
+) -> (
+    grpclite::net::LoopHandle<Echo>,
+    std::thread::JoinHandle<std::io::Result<()>>,
+    SocketAddr,
+) {
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let factory = echo_server(sessions);
+    let (handle, thread) = EventLoop::spawn("net-test-server", limits, move |driver| {
+        let (_, addr) = driver.listen_tcp(localhost(), Security::Plaintext, factory)?;
+        addr_tx.send(addr).unwrap();
+        Ok(())
+    })
+    .unwrap();
+    (handle, thread, addr_rx.recv().unwrap())
+}
+
+fn read_to_close(stream: &mut TcpStream) -> Vec<u8> {
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut all = Vec::new();
+    stream
+        .read_to_end(&mut all)
+        .expect("read until the server closes");
+    all
+}
+
+#[test]
+fn h2c_upgrade_answers_101_and_hands_over_the_settings() {
+    let sessions = Sessions::default();
+    let (handle, thread, addr) = spawn_server(Limits::default(), &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    // SETTINGS_MAX_CONCURRENT_STREAMS = 100, SETTINGS_INITIAL_WINDOW_SIZE = 65535.
+    stream
+        .write_all(
+            b"GET /path?q=1 HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n\
+              Upgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\nUser-Agent: test\r\n\r\n\
+              PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nquit\n",
+        )
+        .unwrap();
+    let reply = read_to_close(&mut stream);
+    let expected: &[u8] =
+        b"HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n";
+    assert_eq!(
+        String::from_utf8_lossy(&reply),
+        String::from_utf8_lossy(expected)
+    );
+    let seen = sessions.lock().unwrap()[0].clone();
+    let info = seen.lock().unwrap().info.clone().unwrap();
+    let upgrade = info.upgrade.expect("the session learns of the upgrade");
+    assert_eq!(upgrade.method, "GET");
+    assert_eq!(upgrade.path, "/path?q=1");
+    assert_eq!(
+        upgrade.settings,
+        [0, 3, 0, 0, 0, 100, 0, 4, 0, 0, 0xff, 0xff]
+    );
+    assert_eq!(
+        upgrade.headers,
+        vec![
+            ("host".to_string(), b"localhost".to_vec()),
+            ("user-agent".to_string(), b"test".to_vec()),
+        ]
+    );
+    // The session got the bytes after the request head: the client preface.
+    assert_eq!(
+        String::from_utf8_lossy(&seen.lock().unwrap().received),
+        "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\nquit\n"
+    );
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn prior_knowledge_goes_straight_to_the_session() {
+    let sessions = Sessions::default();
+    let (handle, thread, addr) = spawn_server(Limits::default(), &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\necho me\nquit\n")
+        .unwrap();
+    let reply = read_to_close(&mut stream);
+    assert_eq!(reply, b"echo me\n");
+    let seen = sessions.lock().unwrap()[0].clone();
+    assert!(seen
+        .lock()
+        .unwrap()
+        .info
+        .as_ref()
+        .unwrap()
+        .upgrade
+        .is_none());
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn a_plain_http1_get_gets_a_clear_error() {
+    let sessions = Sessions::default();
+    let (handle, thread, addr) = spawn_server(Limits::default(), &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .unwrap();
+    let reply = String::from_utf8(read_to_close(&mut stream)).unwrap();
+    let body = "this server speaks HTTP/2 only: send the HTTP/2 connection preface (prior knowledge) or an HTTP/1.1 request with Upgrade: h2c\n";
+    assert_eq!(
+        reply,
+        format!(
+            "HTTP/1.1 505 HTTP Version Not Supported\r\nContent-Type: text/plain; charset=utf-8\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )
+    );
+    assert!(
+        sessions.lock().unwrap().is_empty(),
+        "no session for HTTP/1.1"
+    );
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn an_oversized_request_head_gets_431() {
+    let sessions = Sessions::default();
+    let limits = Limits {
+        max_upgrade_request_size: 256,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut request = b"GET / HTTP/1.1\r\nX-Long: ".to_vec();
+    request.resize(1000, b'a');
+    stream.write_all(&request).unwrap();
+    let reply = String::from_utf8(read_to_close(&mut stream)).unwrap();
+    assert!(
+        reply.starts_with("HTTP/1.1 431 Request Header Fields Too Large\r\n"),
+        "{reply}"
+    );
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn a_silent_client_is_dropped_after_the_preface_timeout() {
+    let sessions = Sessions::default();
+    let limits = Limits {
+        preface_timeout: Duration::from_millis(150),
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    let started = Instant::now();
+    assert_eq!(read_to_close(&mut stream), b"");
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_millis(140),
+        "closed after {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
