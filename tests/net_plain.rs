@@ -11,7 +11,9 @@ use grpclite::net::{
     ConnectTarget, ConnectionInfo, EventLoop, Limits, LoopEvent, NetError, PeerAddress, Role,
     Security,
 };
-use net_support::{echo_client, echo_server, received, turn_until, Echo, Sessions};
+use net_support::{
+    echo_client, echo_server, echo_server_with, received, turn_until, Echo, Seen, Sessions,
+};
 
 fn localhost() -> SocketAddr {
     "127.0.0.1:0".parse().unwrap()
@@ -264,17 +266,22 @@ fn many_connections_at_once() {
     assert_eq!(sessions.lock().unwrap().len(), CLIENTS);
 }
 
-/// Starts a plaintext echo server on its own named loop thread.
-fn spawn_server(
-    limits: Limits,
-    sessions: &Sessions,
-) -> (
+type Server = (
     grpclite::net::LoopHandle<Echo>,
     std::thread::JoinHandle<std::io::Result<()>>,
     SocketAddr,
-) {
+);
+
+/// Starts a plaintext echo server on its own named loop thread.
+fn spawn_server(limits: Limits, sessions: &Sessions) -> Server {
+    spawn_server_with(limits, echo_server(sessions))
+}
+
+fn spawn_server_with(
+    limits: Limits,
+    factory: impl FnMut(&ConnectionInfo) -> Option<Echo> + Send + 'static,
+) -> Server {
     let (addr_tx, addr_rx) = std::sync::mpsc::channel();
-    let factory = echo_server(sessions);
     let (handle, thread) = EventLoop::spawn("net-test-server", limits, move |driver| {
         let (_, addr) = driver.listen_tcp(localhost(), Security::Plaintext, factory)?;
         addr_tx.send(addr).unwrap();
@@ -429,4 +436,147 @@ fn a_silent_client_is_dropped_after_the_preface_timeout() {
     assert!(waited < Duration::from_secs(5), "closed after {waited:?}");
     handle.shutdown(Instant::now()).unwrap();
     thread.join().unwrap().unwrap();
+}
+
+const PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+
+/// Waits until the server made its first session.
+fn first_session(sessions: &Sessions) -> Arc<Mutex<Seen>> {
+    let give_up = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(seen) = sessions.lock().unwrap().first() {
+            return seen.clone();
+        }
+        assert!(Instant::now() < give_up, "no session was made");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_session_that_stops_consuming_stops_the_reads() {
+    let sessions = Sessions::default();
+    let limits = Limits {
+        read_buffer_size: 16 * 1024,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(PREFACE).unwrap();
+    let seen = first_session(&sessions);
+    seen.lock().unwrap().paused = true;
+
+    // Write until the kernel buffers on both sides are full: the driver no
+    // longer reads, so the writes must stop long before the cap.
+    const CAP: usize = 64 << 20;
+    let line = [
+        b"0123456789abcdef".repeat(255),
+        b"0123456789abcde\n".to_vec(),
+    ]
+    .concat();
+    stream.set_nonblocking(true).unwrap();
+    let mut written = 0;
+    let mut stuck_since = None;
+    while written < CAP {
+        match stream.write(&line[written % line.len()..]) {
+            Ok(n) => {
+                written += n;
+                stuck_since = None;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let since = *stuck_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_millis(300) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+    assert!(
+        written < CAP,
+        "the driver kept reading: {written} bytes accepted"
+    );
+    assert_eq!(
+        seen.lock().unwrap().received,
+        PREFACE,
+        "a paused session got input"
+    );
+
+    // Resuming through the loop handle drains everything, in order.
+    let id = seen.lock().unwrap().info.as_ref().unwrap().id;
+    let resume = seen.clone();
+    handle
+        .send_to_session(id, move |_, _| resume.lock().unwrap().paused = false)
+        .unwrap();
+    // Finish the last line, then read the echo of all of it.
+    let tail = line.len() - written % line.len();
+    stream.set_nonblocking(false).unwrap();
+    let mut reader = stream.try_clone().unwrap();
+    let expected = written + if tail == line.len() { 0 } else { tail };
+    let counter = std::thread::spawn(move || {
+        reader
+            .set_read_timeout(Some(Duration::from_secs(10)))
+            .unwrap();
+        let mut buf = vec![0; 1 << 16];
+        let mut total = 0;
+        while total < expected {
+            match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => total += n,
+                Err(e) => panic!("read after {total} bytes: {e}"),
+            }
+        }
+        total
+    });
+    if tail != line.len() {
+        stream.write_all(&line[written % line.len()..]).unwrap();
+    }
+    assert_eq!(counter.join().unwrap(), expected);
+    assert_eq!(
+        seen.lock().unwrap().received.len(),
+        PREFACE.len() + expected
+    );
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn graceful_shutdown_lets_sessions_finish_and_stops_accepting() {
+    let sessions = Sessions::default();
+    let (handle, thread, addr) = spawn_server(Limits::default(), &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(PREFACE).unwrap();
+    stream.write_all(b"hi\n").unwrap();
+    let mut hi = [0; 3];
+    stream.read_exact(&mut hi).unwrap();
+    assert_eq!(&hi, b"hi\n");
+    handle
+        .shutdown(Instant::now() + Duration::from_secs(5))
+        .unwrap();
+    // The session says goodbye and closes; the driver flushes it first.
+    assert_eq!(read_to_close(&mut stream), b"bye\n");
+    thread.join().unwrap().unwrap();
+    assert!(first_session(&sessions).lock().unwrap().shutdown);
+    let refused = TcpStream::connect(addr).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+}
+
+#[test]
+fn shutdown_drops_sessions_still_open_at_the_deadline() {
+    let sessions = Sessions::default();
+    let (handle, thread, addr) =
+        spawn_server_with(Limits::default(), echo_server_with(&sessions, false));
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(PREFACE).unwrap();
+    let seen = first_session(&sessions);
+    let started = Instant::now();
+    handle
+        .shutdown(started + Duration::from_millis(300))
+        .unwrap();
+    thread.join().unwrap().unwrap();
+    let took = started.elapsed();
+    assert!(took >= Duration::from_millis(290), "stopped after {took:?}");
+    assert!(took < Duration::from_secs(5), "stopped after {took:?}");
+    assert!(seen.lock().unwrap().shutdown);
+    assert_eq!(read_to_close(&mut stream), b"");
 }

@@ -487,7 +487,7 @@ impl<S: Session> Driver<S> {
             if !matches!(conn.phase, Phase::NeedsSession) {
                 break;
             }
-            let info = self.connection_info(&mut conn);
+            let info = self.connection_info(index, &mut conn);
             let session = match conn.listener {
                 Some(listener) => match self.slots.get_mut(listener).map(|s| &mut s.entry) {
                     Some(Entry::Listener(entry)) => entry.factory.new_session(&info),
@@ -517,9 +517,10 @@ impl<S: Session> Driver<S> {
         self.finish(index, conn, now);
     }
 
-    fn connection_info(&self, conn: &mut Conn<S>) -> ConnectionInfo {
+    fn connection_info(&self, index: usize, conn: &mut Conn<S>) -> ConnectionInfo {
         #[allow(unused_mut)]
         let mut info = ConnectionInfo {
+            id: self.connection_id(index),
             role: conn.role,
             peer: conn.peer_address.clone(),
             tls: false,

@@ -8,6 +8,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Instant;
 
+use super::driver::ConnectionId;
+
 /// One connection's protocol state, driven by the event loop.
 ///
 /// # Calling order
@@ -122,6 +124,9 @@ pub enum Role {
 /// What the driver learnt about a connection before making its session.
 #[derive(Debug, Clone)]
 pub struct ConnectionInfo {
+    /// The connection's handle, e.g. to route a finished handler's response
+    /// back through [`LoopHandle::send_to_session`](super::LoopHandle::send_to_session).
+    pub id: ConnectionId,
     /// Whether we accepted or opened the connection.
     pub role: Role,
     /// The other end.

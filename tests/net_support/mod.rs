@@ -18,6 +18,8 @@ pub struct Seen {
     pub peer_closed: bool,
     pub timeouts: Vec<Instant>,
     pub shutdown: bool,
+    /// While set, the session takes no input.
+    pub paused: bool,
 }
 
 /// A line-echo session: a server echoes each complete line back (and only
@@ -26,7 +28,6 @@ pub struct Seen {
 /// input. `timer` asks for one `handle_timeout`, which sends `tick\n`.
 pub struct Echo {
     pub seen: Arc<Mutex<Seen>>,
-    pub paused: Arc<Mutex<bool>>,
     echo: bool,
     outgoing: Vec<u8>,
     closed: bool,
@@ -42,7 +43,6 @@ impl Echo {
         seen.lock().unwrap().info = Some(info.clone());
         Echo {
             seen,
-            paused: Arc::new(Mutex::new(false)),
             echo,
             outgoing: outgoing.to_vec(),
             closed: false,
@@ -60,7 +60,7 @@ impl Echo {
 
 impl Session for Echo {
     fn handle_input(&mut self, data: &[u8], _now: Instant) -> usize {
-        if *self.paused.lock().unwrap() {
+        if self.seen.lock().unwrap().paused {
             return 0;
         }
         // The server takes the HTTP/2 client preface first, without echoing it.
@@ -116,7 +116,7 @@ impl Session for Echo {
     }
 
     fn wants_read(&self) -> bool {
-        !*self.paused.lock().unwrap() && !self.closed
+        !self.seen.lock().unwrap().paused && !self.closed
     }
 
     fn is_closed(&self) -> bool {
@@ -142,11 +142,21 @@ pub type Sessions = Arc<Mutex<Vec<Arc<Mutex<Seen>>>>>;
 
 /// A server factory recording every session in `sessions`.
 pub fn echo_server(sessions: &Sessions) -> impl FnMut(&ConnectionInfo) -> Option<Echo> + Send {
+    echo_server_with(sessions, true)
+}
+
+/// A server factory whose sessions close on shutdown only if `polite`.
+pub fn echo_server_with(
+    sessions: &Sessions,
+    polite: bool,
+) -> impl FnMut(&ConnectionInfo) -> Option<Echo> + Send {
     let sessions = sessions.clone();
     move |info| {
         let seen = Arc::new(Mutex::new(Seen::default()));
         sessions.lock().unwrap().push(seen.clone());
-        Some(Echo::new(info, seen, true, b""))
+        let mut echo = Echo::new(info, seen, true, b"");
+        echo.polite = polite;
+        Some(echo)
     }
 }
 
