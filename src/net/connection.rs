@@ -77,6 +77,18 @@ enum Fill {
     Eof,
 }
 
+/// Best effort: writes what TLS queued after a failure (its alert tells the
+/// peer why), without waiting for the socket.
+#[cfg(feature = "tls")]
+fn send_alert(tls: &mut rustls::Connection, stream: &mut Stream) {
+    // Each call writes one queued record; the alert may follow others.
+    for _ in 0..8 {
+        if !tls.wants_write() || !matches!(tls.write_tls(stream), Ok(n) if n > 0) {
+            return;
+        }
+    }
+}
+
 /// One connection.
 pub(crate) struct Conn<S> {
     pub(crate) stream: Stream,
@@ -225,8 +237,7 @@ impl<S: Session> Conn<S> {
                     Ok(0) => self.eof = true,
                     Ok(_) => {
                         if let Err(e) = tls.process_new_packets() {
-                            // Best effort: let the peer know why (the alert is queued).
-                            let _ = tls.write_tls(&mut self.stream);
+                            send_alert(tls, &mut self.stream);
                             return Err(Failure::Tls(e));
                         }
                     }
@@ -387,7 +398,7 @@ impl<S: Session> Conn<S> {
                     Ok(_) => {
                         progressed = true;
                         if let Err(e) = tls.process_new_packets() {
-                            let _ = tls.write_tls(&mut self.stream);
+                            send_alert(tls, &mut self.stream);
                             return Err(Failure::Tls(e));
                         }
                     }
