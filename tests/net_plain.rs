@@ -264,6 +264,67 @@ fn many_connections_at_once() {
     });
     assert_eq!(event_loop.driver().connection_count(), 2 * CLIENTS);
     assert_eq!(sessions.lock().unwrap().len(), CLIENTS);
+    // Idle connections hold no read buffer and at most a small write buffer.
+    let memory = event_loop.driver().buffer_memory();
+    let limits = Limits::default();
+    assert_eq!(memory.connection_read_buffers, 0, "{memory:?}");
+    assert!(
+        memory.connections <= 2 * CLIENTS * limits.idle_write_buffer,
+        "{memory:?}"
+    );
+    assert!(
+        memory.pooled_buffers <= limits.pooled_read_buffers,
+        "{memory:?}"
+    );
+}
+
+#[test]
+fn the_driver_joins_a_callers_own_poll() {
+    use grpclite::net::Driver;
+    use mio::{Events, Interest, Poll, Token};
+
+    // The caller owns the Poll and a socket of its own under token 0; the
+    // driver takes tokens from 100 up.
+    let mut poll = Poll::new().unwrap();
+    let mut own = mio::net::UdpSocket::bind(localhost()).unwrap();
+    poll.registry()
+        .register(&mut own, Token(0), Interest::READABLE)
+        .unwrap();
+    let mut driver = Driver::<Echo>::new(poll.registry(), 100, Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = driver
+        .listen_tcp(localhost(), Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let (factory, client) = echo_client(b"shared poll\n");
+    driver
+        .connect(&ConnectTarget::socket(addr), factory, Instant::now())
+        .unwrap();
+    let sender = std::net::UdpSocket::bind(localhost()).unwrap();
+    sender.send_to(b"ping", own.local_addr().unwrap()).unwrap();
+    let mut events = Events::with_capacity(64);
+    let mut own_events = 0;
+    let give_up = Instant::now() + Duration::from_secs(10);
+    while received(&client) != "shared poll\n" || own_events == 0 {
+        assert!(Instant::now() < give_up, "timed out");
+        let timeout = driver.poll_timeout(Instant::now());
+        poll.poll(&mut events, timeout.or(Some(Duration::from_millis(50))))
+            .unwrap();
+        let now = Instant::now();
+        for event in events.iter() {
+            if driver.owns(event.token()) {
+                driver.handle_event(event, now);
+            } else {
+                assert_eq!(event.token(), Token(0));
+                own_events += 1;
+            }
+        }
+        driver.handle_timeouts(now);
+    }
+    assert!(!driver.owns(Token(0)) && !driver.owns(Token(99)));
+    let mut happened = Vec::new();
+    driver.take_events(&mut happened);
+    assert_eq!(count_ready(&happened, Role::Server), 1);
+    assert_eq!(count_ready(&happened, Role::Client), 1);
 }
 
 type Server = (

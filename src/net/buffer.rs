@@ -30,6 +30,11 @@ impl ReadBuffer {
         self.bytes.get(self.start..self.end).unwrap_or(&[])
     }
 
+    /// The bytes this buffer occupies.
+    pub(crate) fn capacity(&self) -> usize {
+        self.bytes.len()
+    }
+
     /// Whether no unconsumed bytes remain.
     pub(crate) fn is_empty(&self) -> bool {
         self.start >= self.end
@@ -100,9 +105,13 @@ impl BufferPool {
     }
 
     /// How many free buffers the pool holds.
-    #[cfg(test)]
     pub(crate) fn free_count(&self) -> usize {
         self.free.len()
+    }
+
+    /// The bytes the free buffers occupy.
+    pub(crate) fn free_bytes(&self) -> usize {
+        self.free.iter().map(ReadBuffer::capacity).sum()
     }
 }
 

@@ -98,8 +98,9 @@ pub(crate) struct Conn<S> {
     pub(crate) phase: Phase<S>,
     /// The listener slot that accepted this connection (its factory makes the session).
     pub(crate) listener: Option<usize>,
+    /// TLS state, boxed: it is large and plaintext connections have none.
     #[cfg(feature = "tls")]
-    pub(crate) tls: Option<rustls::Connection>,
+    pub(crate) tls: Option<Box<rustls::Connection>>,
     input: Option<ReadBuffer>,
     output: Vec<u8>,
     written: usize,
@@ -181,6 +182,16 @@ impl<S: Session> Conn<S> {
                 self.output = Vec::new();
             }
         }
+    }
+
+    /// Bytes of buffer memory this connection holds outside its session and TLS state.
+    pub(crate) fn buffer_bytes(&self) -> usize {
+        self.input.as_ref().map_or(0, ReadBuffer::capacity) + self.output.capacity()
+    }
+
+    /// Whether the connection holds a read buffer now.
+    pub(crate) fn holds_read_buffer(&self) -> bool {
+        self.input.is_some()
     }
 
     /// Gives back every buffer (the connection is going away).
@@ -695,5 +706,39 @@ impl<S: Session> Conn<S> {
         self.phase = Phase::Open(session);
         self.was_open = true;
         self.readable = true;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nothing;
+
+    impl Session for Nothing {
+        fn handle_input(&mut self, _: &[u8], _: Instant) -> usize {
+            0
+        }
+        fn poll_transmit(&mut self, _: &mut Vec<u8>, _: Instant) {}
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+        fn handle_timeout(&mut self, _: Instant) {}
+        fn wants_read(&self) -> bool {
+            true
+        }
+        fn is_closed(&self) -> bool {
+            false
+        }
+        fn handle_peer_closed(&mut self, _: Instant) {}
+    }
+
+    #[test]
+    fn an_idle_connection_is_small() {
+        // The memory goal is 2 KiB per idle connection, session and TLS
+        // state aside; the driver's own part must stay well under it.
+        let size = std::mem::size_of::<Conn<Nothing>>();
+        eprintln!("Conn is {size} bytes");
+        assert!(size <= 512, "Conn is {size} bytes");
     }
 }

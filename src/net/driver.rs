@@ -72,6 +72,20 @@ pub enum LoopEvent {
     },
 }
 
+/// Buffer memory held by a driver, from [`Driver::buffer_memory`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BufferMemory {
+    /// Bytes in connections' read and write buffers.
+    pub connections: usize,
+    /// How many read buffers connections hold (only those with unconsumed input).
+    pub connection_read_buffers: usize,
+    /// Bytes in free read buffers kept for reuse
+    /// (at most [`Limits::pooled_read_buffers`] of them).
+    pub pooled: usize,
+    /// How many free read buffers the pool keeps.
+    pub pooled_buffers: usize,
+}
+
 /// How a listener protects its connections.
 #[derive(Debug, Clone, Default)]
 pub enum Security {
@@ -168,6 +182,31 @@ impl<S: Session> Driver<S> {
     /// How many connections are open (in any phase).
     pub fn connection_count(&self) -> usize {
         self.connections
+    }
+
+    /// Buffer memory now held: by connections (read and write buffers,
+    /// excluding session and TLS state) and by the pool of free read
+    /// buffers. An idle connection holds none.
+    pub fn buffer_memory(&self) -> BufferMemory {
+        let connections = self
+            .slots
+            .iter()
+            .map(|slot| match &slot.entry {
+                Entry::Connection(conn) => conn.buffer_bytes(),
+                _ => 0,
+            })
+            .sum();
+        let connection_read_buffers = self
+            .slots
+            .iter()
+            .filter(|slot| matches!(&slot.entry, Entry::Connection(c) if c.holds_read_buffer()))
+            .count();
+        BufferMemory {
+            connections,
+            connection_read_buffers,
+            pooled: self.pool.free_bytes(),
+            pooled_buffers: self.pool.free_count(),
+        }
     }
 
     fn token(&self, index: usize) -> Token {
@@ -374,7 +413,7 @@ impl<S: Session> Driver<S> {
                     peer: conn.peer.clone(),
                     error,
                 })?;
-            conn.tls = Some(rustls::Connection::Client(client));
+            conn.tls = Some(Box::new(rustls::Connection::Client(client)));
         }
         let (index, _) = self.allocate(Entry::Free);
         self.connections += 1;
@@ -452,7 +491,7 @@ impl<S: Session> Driver<S> {
                 #[cfg(feature = "tls")]
                 Security::Tls(tls) => match rustls::ServerConnection::new(tls.config.clone()) {
                     Ok(server) => {
-                        conn.tls = Some(rustls::Connection::Server(server));
+                        conn.tls = Some(Box::new(rustls::Connection::Server(server)));
                         conn.phase = Phase::Handshaking;
                         conn.setup_timeout = self.limits.tls_handshake_timeout;
                     }
@@ -534,7 +573,7 @@ impl<S: Session> Driver<S> {
         if let Some(tls) = &conn.tls {
             info.tls = true;
             info.alpn = tls.alpn_protocol().map(<[u8]>::to_vec);
-            if let rustls::Connection::Server(server) = tls {
+            if let rustls::Connection::Server(server) = &**tls {
                 info.server_name = server.server_name().map(str::to_string);
             }
             info.peer_certificates = tls

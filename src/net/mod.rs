@@ -30,7 +30,7 @@ pub mod tls;
 mod transport;
 
 pub use connect::{Address, ConnectTarget};
-pub use driver::{ConnectionId, Driver, ListenerId, LoopEvent, Security};
+pub use driver::{BufferMemory, ConnectionId, Driver, ListenerId, LoopEvent, Security};
 pub use error::NetError;
 pub use event_loop::EventLoop;
 pub use handle::{CommandError, DriverCommand, LoopHandle, SessionCommand};
