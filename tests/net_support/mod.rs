@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+#[cfg(feature = "tls")]
+pub mod pki;
+
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
