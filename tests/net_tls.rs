@@ -305,3 +305,30 @@ fn bad_pem_input_says_what_is_wrong() {
     .unwrap_err();
     assert!(matches!(err, NetError::TlsConfig(_)), "{err:?}");
 }
+
+#[test]
+fn a_client_without_alpn_is_served_as_http2_with_prior_knowledge() {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(pki().path("ca.pem")).unwrap())
+        .unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    assert!(config.alpn_protocols.is_empty());
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let client = ClientTls::from_config(std::sync::Arc::new(config), name);
+    let (mut event_loop, sessions, _, seen) =
+        connect(server_tls(ClientAuth::None), client, b"no alpn\n");
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&seen) == "no alpn\n"
+    });
+    let server = sessions.lock().unwrap()[0].clone();
+    let info = server.lock().unwrap().info.clone().unwrap();
+    assert!(info.tls);
+    assert_eq!(info.alpn, None);
+}

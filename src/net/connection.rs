@@ -430,7 +430,7 @@ impl<S: Session> Conn<S> {
             return;
         }
         self.phase = Phase::Closing { write_shut: false };
-        self.phase_deadline = Some(now + limits.linger_timeout);
+        self.phase_deadline = now.checked_add(limits.linger_timeout);
         #[cfg(feature = "tls")]
         if let Some(tls) = self.tls.as_mut() {
             tls.send_close_notify();
@@ -493,7 +493,8 @@ impl<S: Session> Conn<S> {
                     #[cfg(feature = "tls")]
                     if self.tls.is_some() {
                         self.phase = Phase::Handshaking;
-                        self.phase_deadline = Some(now + limits.tls_handshake_timeout);
+                        self.phase_deadline = now.checked_add(limits.tls_handshake_timeout);
+                        self.setup_timeout = limits.tls_handshake_timeout;
                         continue;
                     }
                     self.phase = Phase::NeedsSession;
@@ -511,7 +512,7 @@ impl<S: Session> Conn<S> {
                         return Ok(());
                     }
                     if matches!(self.phase, Phase::Closing { .. }) {
-                        self.phase_deadline = Some(now + limits.linger_timeout);
+                        self.phase_deadline = now.checked_add(limits.linger_timeout);
                     }
                 }
                 Phase::NeedsSession | Phase::Done => return Ok(()),

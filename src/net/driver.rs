@@ -49,6 +49,10 @@ pub struct ListenerId {
 }
 
 /// Something that happened to a connection, for the driver's owner.
+///
+/// Every connection ends with exactly one `Failed` or `Closed`; it has a
+/// `Ready` before only if its setup finished and a session was made (a
+/// plaintext client refused with an HTTP/1.1 error has none).
 #[derive(Debug)]
 pub enum LoopEvent {
     /// Setup finished (connect, TLS, preface) and the session was made.
@@ -403,7 +407,7 @@ impl<S: Session> Driver<S> {
             Role::Client,
             Phase::Connecting { addr, remaining },
         );
-        conn.phase_deadline = Some(now + timeout);
+        conn.phase_deadline = now.checked_add(timeout);
         conn.setup_timeout = timeout;
         conn.client_factory = Some(Box::new(factory));
         #[cfg(feature = "tls")]
@@ -498,7 +502,7 @@ impl<S: Session> Driver<S> {
                     Err(_) => continue,
                 },
             }
-            conn.phase_deadline = Some(now + conn.setup_timeout);
+            conn.phase_deadline = now.checked_add(conn.setup_timeout);
             let (new_index, _) = self.allocate(Entry::Free);
             self.connections += 1;
             self.finish(new_index, Box::new(conn), now);
@@ -802,7 +806,7 @@ fn expire_phase<S: Session>(conn: &mut Conn<S>, limits: &Limits, now: Instant) {
     }
     conn.phase_deadline = None;
     if matches!(conn.phase, Phase::Closing { .. }) {
-        conn.phase_deadline = Some(now + limits.linger_timeout);
+        conn.phase_deadline = now.checked_add(limits.linger_timeout);
     }
 }
 

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 /// Bounds on what the driver spends per connection and in total.
 ///
-/// The defaults follow /work/shared/LIMITS.md where it names a value.
+/// The defaults follow the project's LIMITS.md where it names a value.
+/// A duration too large to add to the clock means "no deadline".
 #[derive(Debug, Clone)]
 pub struct Limits {
     /// Time allowed for the TLS handshake (LIMITS.md: 10 s, as Go).
