@@ -641,3 +641,36 @@ fn shutdown_drops_sessions_still_open_at_the_deadline() {
     assert!(seen.lock().unwrap().shutdown);
     assert_eq!(read_to_close(&mut stream), b"");
 }
+
+#[test]
+fn the_command_queue_is_bounded_and_reports_a_stopped_loop() {
+    use grpclite::net::CommandError;
+
+    let mut event_loop = EventLoop::<Echo>::new(Limits {
+        command_capacity: 2,
+        ..Limits::default()
+    })
+    .unwrap();
+    let handle = event_loop.handle();
+    let ran = Arc::new(Mutex::new(0));
+    for _ in 0..2 {
+        let ran = ran.clone();
+        handle
+            .try_run_on_loop(move |_, _| *ran.lock().unwrap() += 1)
+            .unwrap();
+    }
+    assert_eq!(
+        handle.try_run_on_loop(|_, _| {}).unwrap_err(),
+        CommandError::Full
+    );
+    let mut events = Vec::new();
+    event_loop
+        .poll(Some(Duration::from_millis(100)), &mut events)
+        .unwrap();
+    assert_eq!(*ran.lock().unwrap(), 2, "the waker ran the queued commands");
+    drop(event_loop);
+    assert_eq!(
+        handle.try_run_on_loop(|_, _| {}).unwrap_err(),
+        CommandError::Stopped
+    );
+}

@@ -349,6 +349,16 @@ mod tests {
             true
         }
 
+        fn decisions_stay_the_same_as_bytes_arrive(tail: Vec<u8>, cut: usize, valid: bool) -> bool {
+            let mut data = if valid { UPGRADE.to_vec() } else { Vec::new() };
+            data.extend_from_slice(&tail);
+            let cut = cut % (data.len() + 1);
+            match sniff(&data[..cut], 256, 8) {
+                Preface::NeedMore => true,
+                decided => sniff(&data, 256, 8) == decided,
+            }
+        }
+
         fn upgrade_settings_round_trip(entries: Vec<(u16, u32)>) -> bool {
             let mut payload = Vec::new();
             for (id, value) in &entries {
