@@ -349,6 +349,7 @@ fn spawn_server_with(
         Ok(())
     })
     .unwrap();
+    assert_eq!(thread.thread().name(), Some("net-test-server"));
     (handle, thread, addr_rx.recv().unwrap())
 }
 
@@ -673,4 +674,61 @@ fn the_command_queue_is_bounded_and_reports_a_stopped_loop() {
         handle.try_run_on_loop(|_, _| {}).unwrap_err(),
         CommandError::Stopped
     );
+}
+
+#[test]
+fn a_host_name_is_resolved_and_each_address_tried() {
+    // The server listens on IPv4 only; if "localhost" resolves to ::1
+    // first, that attempt is refused and the next address is tried.
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(localhost(), Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let (factory, client) = echo_client(b"by name\n");
+    event_loop
+        .driver()
+        .connect(
+            &ConnectTarget::host("localhost", addr.port()),
+            factory,
+            Instant::now(),
+        )
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&client) == "by name\n"
+    });
+    let info = client.lock().unwrap().info.clone().unwrap();
+    assert_eq!(info.peer, PeerAddress::Tcp(addr));
+}
+
+#[test]
+fn a_refused_address_falls_through_to_the_next() {
+    let closed = {
+        let listener = std::net::TcpListener::bind(localhost()).unwrap();
+        listener.local_addr().unwrap()
+    };
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(localhost(), Security::Plaintext, echo_server(&sessions))
+        .unwrap();
+    let (factory, client) = echo_client(b"second try\n");
+    event_loop
+        .driver()
+        .connect(
+            &ConnectTarget::sockets(vec![closed, addr]),
+            factory,
+            Instant::now(),
+        )
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&client) == "second try\n"
+    });
+    let info = client.lock().unwrap().info.clone().unwrap();
+    assert_eq!(info.peer, PeerAddress::Tcp(addr));
+    assert!(!events.iter().any(|e| matches!(e, LoopEvent::Failed { .. })));
 }

@@ -22,6 +22,9 @@ pub enum Address {
     },
     /// A resolved socket address.
     Socket(SocketAddr),
+    /// Resolved socket addresses, tried in order until one accepts (within
+    /// one connect timeout).
+    Sockets(Vec<SocketAddr>),
     /// A Unix domain socket path.
     Unix(PathBuf),
 }
@@ -51,6 +54,11 @@ impl ConnectTarget {
     /// A plaintext target at a resolved address.
     pub fn socket(addr: SocketAddr) -> Self {
         Self::new(Address::Socket(addr))
+    }
+
+    /// A plaintext target trying these addresses in order.
+    pub fn sockets(addrs: Vec<SocketAddr>) -> Self {
+        Self::new(Address::Sockets(addrs))
     }
 
     /// A plaintext target on a Unix domain socket.
@@ -97,6 +105,10 @@ impl ConnectTarget {
                 Ok(addrs)
             }
             Address::Socket(addr) => Ok(vec![*addr]),
+            Address::Sockets(addrs) if addrs.is_empty() => Err(NetError::NoAddress {
+                host: "an empty address list".to_string(),
+            }),
+            Address::Sockets(addrs) => Ok(addrs.clone()),
             Address::Unix(_) => Ok(Vec::new()),
         }
     }
