@@ -1,0 +1,38 @@
+//! gRPC over HTTP/2 (PROTOCOL-HTTP2.md), sans-IO: status codes, metadata,
+//! timeouts, length-prefixed message framing, request and response headers,
+//! and the client and server call state machines.
+//!
+//! This layer never sees a socket or a clock. Header blocks arrive as plain
+//! `(name, value)` byte pairs and leave as a [`HeaderList`]; time arrives as
+//! a `now: Instant` argument.
+
+mod binary;
+pub mod code;
+pub mod encoding;
+pub mod framing;
+pub mod header;
+pub mod metadata;
+pub mod percent;
+pub mod request;
+pub mod response;
+pub mod status;
+pub mod timeout;
+
+pub use code::Code;
+pub use encoding::MessageEncoding;
+pub use framing::{DeframeError, Deframer};
+pub use header::HeaderList;
+pub use metadata::{Metadata, MetadataError};
+pub use request::{Rejection, RequestHead, Scheme};
+pub use response::{ResponseHead, ResponseStart, Trailers};
+pub use status::Status;
+
+/// Which end of a call this endpoint is: some failures map to different
+/// status codes on each side (statuscodes.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The end that starts calls.
+    Client,
+    /// The end that answers them.
+    Server,
+}
