@@ -4,8 +4,8 @@
 
 use bytes::Bytes;
 
-use super::binary;
 use super::header::{HeaderList, FIELD_OVERHEAD};
+use crate::base64;
 
 /// Default soft limit on received metadata, measured like
 /// SETTINGS_MAX_HEADER_LIST_SIZE over the whole header list; past it the
@@ -200,7 +200,7 @@ impl Metadata {
     pub fn encode_into(&self, out: &mut HeaderList) {
         for (key, value) in &self.entries {
             let wire_value = if is_binary_key(key) {
-                binary::encode(value)
+                Bytes::from(base64::encode_unpadded(value))
             } else {
                 value.clone()
             };
@@ -224,7 +224,7 @@ impl Metadata {
         let key = Bytes::copy_from_slice(name);
         if is_binary_key(name) {
             for part in value.split(|&b| b == b',') {
-                if let Some(decoded) = binary::decode(part.trim_ascii()) {
+                if let Ok(decoded) = base64::decode(part.trim_ascii()) {
                     self.entries.push((key.clone(), Bytes::from(decoded)));
                 }
             }

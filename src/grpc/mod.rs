@@ -6,7 +6,6 @@
 //! `(name, value)` byte pairs and leave as a [`HeaderList`]; time arrives as
 //! a `now: Instant` argument.
 
-mod binary;
 pub mod code;
 pub mod encoding;
 pub mod framing;

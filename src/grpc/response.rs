@@ -3,13 +3,13 @@
 
 use bytes::Bytes;
 
-use super::binary;
 use super::code::Code;
 use super::encoding::{parse_accept_encoding, MessageEncoding, ACCEPT_ENCODING};
 use super::header::{field, list_size, HeaderList};
 use super::metadata::Metadata;
 use super::percent;
 use super::status::Status;
+use crate::base64;
 
 /// The content type we send: gRPC with Protobuf messages (Appendix A).
 pub const CONTENT_TYPE_PROTO: &str = "application/grpc+proto";
@@ -121,7 +121,7 @@ fn push_status(out: &mut HeaderList, status: &Status) {
     if !status.details.is_empty() {
         out.push((
             Bytes::from_static(b"grpc-status-details-bin"),
-            binary::encode(&status.details),
+            Bytes::from(base64::encode_unpadded(&status.details)),
         ));
     }
 }
@@ -225,7 +225,7 @@ impl ReceivedFields {
         let details = self
             .details
             .as_deref()
-            .and_then(binary::decode)
+            .and_then(|text| base64::decode(text).ok())
             .map(Bytes::from)
             .unwrap_or_default();
         Some(Status::new(code, message).with_details(details))
