@@ -6,6 +6,8 @@
 //! `(name, value)` byte pairs and leave as a [`HeaderList`]; time arrives as
 //! a `now: Instant` argument.
 
+pub mod call;
+pub mod client_call;
 pub mod code;
 pub mod encoding;
 pub mod framing;
@@ -13,17 +15,23 @@ pub mod header;
 pub mod metadata;
 pub mod percent;
 pub mod request;
+pub mod reset;
 pub mod response;
+pub mod server_call;
 pub mod status;
 pub mod timeout;
 
+pub use call::{CallError, CallKind, CallLimits, StreamAction};
+pub use client_call::{ClientCall, ClientEvent};
 pub use code::Code;
 pub use encoding::MessageEncoding;
 pub use framing::{DeframeError, Deframer};
 pub use header::HeaderList;
 pub use metadata::{Metadata, MetadataError};
 pub use request::{Rejection, RequestHead, Scheme};
+pub use reset::ErrorCode;
 pub use response::{ResponseHead, ResponseStart, Trailers};
+pub use server_call::{ServerCall, ServerEvent};
 pub use status::Status;
 
 /// Which end of a call this endpoint is: some failures map to different
