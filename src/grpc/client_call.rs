@@ -796,3 +796,124 @@ mod tests {
         assert_eq!(finished_code(&events(&mut call)), Some(Code::Cancelled));
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Any sequence of stream input and commands: no panic, one Finished
+    //! event at the very end, nothing sent after END_STREAM or RST_STREAM.
+
+    use super::*;
+    use core::time::Duration;
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+
+    #[derive(Debug, Clone)]
+    enum Input {
+        Headers(Vec<(Vec<u8>, Vec<u8>)>, bool),
+        Data(Vec<u8>, bool),
+        Reset(u32),
+        Timeout(u16),
+        Send(Vec<u8>),
+        HalfClose,
+        Cancel,
+    }
+
+    /// Header blocks a server might send, well-formed or not.
+    fn header_block(g: &mut Gen) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let pick = |pairs: &[(&str, &str)]| -> Vec<(Vec<u8>, Vec<u8>)> {
+            pairs
+                .iter()
+                .map(|(n, v)| (n.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect()
+        };
+        match u8::arbitrary(g) % 6 {
+            0 => pick(&[(":status", "200"), ("content-type", "application/grpc")]),
+            1 => pick(&[("grpc-status", "0")]),
+            2 => pick(&[
+                (":status", "200"),
+                ("grpc-status", "13"),
+                ("grpc-message", "x%"),
+            ]),
+            3 => pick(&[(":status", "503")]),
+            4 => pick(&[(":status", "100")]),
+            _ => Vec::arbitrary(g),
+        }
+    }
+
+    impl Arbitrary for Input {
+        fn arbitrary(g: &mut Gen) -> Input {
+            match u8::arbitrary(g) % 8 {
+                0 | 1 => Input::Headers(header_block(g), bool::arbitrary(g)),
+                2 | 3 => Input::Data(Vec::arbitrary(g), bool::arbitrary(g)),
+                4 => Input::Reset(u32::arbitrary(g) % 16),
+                5 => Input::Timeout(u16::arbitrary(g)),
+                6 => Input::Send(Vec::arbitrary(g)),
+                _ => match u8::arbitrary(g) % 2 {
+                    0 => Input::HalfClose,
+                    _ => Input::Cancel,
+                },
+            }
+        }
+    }
+
+    fn kind(n: u8) -> CallKind {
+        [
+            CallKind::Unary,
+            CallKind::ServerStreaming,
+            CallKind::ClientStreaming,
+            CallKind::Bidi,
+        ][usize::from(n % 4)]
+    }
+
+    quickcheck! {
+        fn client_call_invariants(kind_n: u8, inputs: Vec<Input>) -> bool {
+            let start = Instant::now();
+            let mut head = RequestHead::new("s", "m");
+            head.timeout = Some(Duration::from_millis(100));
+            let limits = CallLimits { max_receive_message_size: 64, ..CallLimits::default() };
+            let mut call = ClientCall::new(kind(kind_n), &head, limits, start);
+            let mut actions = Vec::new();
+            let mut events = Vec::new();
+            let mut now = start;
+            for input in inputs {
+                match input {
+                    Input::Headers(fields, end) => {
+                        call.handle_headers(fields.iter().map(|(n, v)| (&n[..], &v[..])), end)
+                    }
+                    Input::Data(data, end) => call.handle_data(Bytes::from(data), end),
+                    Input::Reset(code) => call.handle_reset(ErrorCode(code), now),
+                    Input::Timeout(ms) => {
+                        now += Duration::from_millis(u64::from(ms));
+                        call.handle_timeout(now);
+                    }
+                    Input::Send(message) => {
+                        let _ = call.send_message(Bytes::from(message));
+                    }
+                    Input::HalfClose => {
+                        let _ = call.half_close();
+                    }
+                    Input::Cancel => call.cancel(),
+                }
+                actions.extend(core::iter::from_fn(|| call.poll_action()));
+                events.extend(core::iter::from_fn(|| call.poll_event()));
+            }
+            let finished = events.iter().filter(|e| matches!(e, ClientEvent::Finished(_))).count();
+            let finished_last = finished == 0 || matches!(events.last(), Some(ClientEvent::Finished(_)));
+            let small = events.iter().all(|e| !matches!(e, ClientEvent::Message(m) if m.len() > 64));
+            // Nothing after RST_STREAM or after our END_STREAM, save an RST.
+            let mut closed = false;
+            let mut reset = false;
+            let mut wire_ok = true;
+            for action in &actions {
+                wire_ok &= !reset;
+                match action {
+                    StreamAction::Reset(_) => reset = true,
+                    StreamAction::SendHeaders { end_stream, .. } | StreamAction::SendData { end_stream, .. } => {
+                        wire_ok &= !closed;
+                        closed |= end_stream;
+                    }
+                }
+            }
+            finished <= 1 && finished_last && small && wire_ok && call.is_finished() == (finished == 1)
+        }
+    }
+}

@@ -352,4 +352,37 @@ mod tests {
             assert_eq!(md.wire_size(), size, "len {len}");
         }
     }
+
+    quickcheck::quickcheck! {
+        fn received_metadata_is_always_valid(fields: Vec<(Vec<u8>, Vec<u8>)>) -> bool {
+            let mut md = Metadata::new();
+            for (name, value) in &fields {
+                md.receive(name, value);
+            }
+            // Whatever was kept can be sent back as it is.
+            let mut copy = Metadata::new();
+            let all_ok = md.iter().all(|(key, value)| {
+                if is_binary_key(key.as_bytes()) {
+                    copy.append_bin(key, Bytes::copy_from_slice(value)).is_ok()
+                } else {
+                    core::str::from_utf8(value).is_ok_and(|v| copy.append(key, v).is_ok())
+                }
+            });
+            all_ok && copy == md
+        }
+
+        fn binary_values_round_trip(values: Vec<Vec<u8>>) -> bool {
+            let mut md = Metadata::new();
+            for value in &values {
+                md.append_bin("v-bin", Bytes::from(value.clone())).unwrap();
+            }
+            let mut out = HeaderList::new();
+            md.encode_into(&mut out);
+            let mut back = Metadata::new();
+            for (name, value) in &out {
+                back.receive(name, value);
+            }
+            back == md
+        }
+    }
 }

@@ -458,4 +458,23 @@ mod tests {
             [("x-ok", &b"yes"[..])]
         );
     }
+
+    quickcheck::quickcheck! {
+        fn from_headers_never_panics(fields: Vec<(Vec<u8>, Vec<u8>)>, limit: u16) -> bool {
+            let _ = RequestHead::from_headers(fields.iter().map(|(n, v)| (&n[..], &v[..])), usize::from(limit));
+            true
+        }
+
+        fn valid_paths_round_trip(service: String, method: String) -> quickcheck::TestResult {
+            let head = RequestHead::new(service.clone(), method.clone());
+            let list = head.to_headers();
+            let parsed = RequestHead::from_headers(list.iter().map(|(n, v)| (&n[..], &v[..])), usize::MAX);
+            let valid = !service.is_empty() && !method.is_empty() && !service.contains('/') && !method.contains('/');
+            quickcheck::TestResult::from_bool(match parsed {
+                Ok(got) => valid && got.service == service && got.method == method,
+                Err(Rejection::Status(status)) => !valid && status.code == Code::Unimplemented,
+                Err(_) => false,
+            })
+        }
+    }
 }

@@ -592,4 +592,20 @@ mod tests {
         assert!(!is_grpc_content_type(b"application/json"));
         assert!(!is_grpc_content_type(b""));
     }
+
+    quickcheck::quickcheck! {
+        fn response_parsers_never_panic(fields: Vec<(Vec<u8>, Vec<u8>)>, end_stream: bool, limit: u16) -> bool {
+            let pairs = || fields.iter().map(|(n, v)| (&n[..], &v[..]));
+            let _ = parse_response_headers(pairs(), end_stream, usize::from(limit));
+            let _ = parse_trailers(pairs(), usize::from(limit));
+            true
+        }
+
+        fn trailers_round_trip_any_status(code: u8, message: String, details: Vec<u8>) -> bool {
+            let status = Status::new(Code::from_number(u32::from(code % 17)), message)
+                .with_details(Bytes::from(details));
+            let list = trailers(&status, &Metadata::new());
+            parse_trailers(pairs(&list), usize::MAX).status == status
+        }
+    }
 }

@@ -679,3 +679,101 @@ mod tests {
         call.send_message(Bytes::from_static(b"a")).unwrap();
     }
 }
+
+#[cfg(test)]
+mod properties {
+    //! Any sequence of stream input and handler commands: no panic, at
+    //! most one Cancelled event and it comes last, one final header block,
+    //! nothing sent after it but RST_STREAM, nothing after RST_STREAM.
+
+    use super::*;
+    use core::time::Duration;
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+
+    #[derive(Debug, Clone)]
+    enum Input {
+        Data(Vec<u8>, bool),
+        Headers(bool),
+        Reset(u32),
+        Timeout(u16),
+        SendHeaders,
+        Send(Vec<u8>),
+        Finish(u8),
+    }
+
+    impl Arbitrary for Input {
+        fn arbitrary(g: &mut Gen) -> Input {
+            match u8::arbitrary(g) % 9 {
+                0..=2 => Input::Data(Vec::arbitrary(g), bool::arbitrary(g)),
+                3 => Input::Headers(bool::arbitrary(g)),
+                4 => Input::Reset(u32::arbitrary(g) % 16),
+                5 => Input::Timeout(u16::arbitrary(g)),
+                6 => Input::SendHeaders,
+                7 => Input::Send(Vec::arbitrary(g)),
+                _ => Input::Finish(u8::arbitrary(g) % 17),
+            }
+        }
+    }
+
+    quickcheck! {
+        fn server_call_invariants(kind_n: u8, inputs: Vec<Input>) -> bool {
+            let kind = [CallKind::Unary, CallKind::ServerStreaming, CallKind::ClientStreaming, CallKind::Bidi]
+                [usize::from(kind_n % 4)];
+            let start = Instant::now();
+            let mut head = RequestHead::new("s", "m");
+            head.timeout = Some(Duration::from_millis(100));
+            let limits = CallLimits { max_receive_message_size: 64, ..CallLimits::default() };
+            let mut call = ServerCall::new(kind, &head, limits, start);
+            let mut actions = Vec::new();
+            let mut events = Vec::new();
+            let mut now = start;
+            for input in inputs {
+                match input {
+                    Input::Data(data, end) => call.handle_data(Bytes::from(data), end),
+                    Input::Headers(end) => call.handle_headers(core::iter::empty(), end),
+                    Input::Reset(code) => call.handle_reset(ErrorCode(code)),
+                    Input::Timeout(ms) => {
+                        now += Duration::from_millis(u64::from(ms));
+                        call.handle_timeout(now);
+                    }
+                    Input::SendHeaders => {
+                        let _ = call.send_headers(Metadata::new());
+                    }
+                    Input::Send(message) => {
+                        let _ = call.send_message(Bytes::from(message));
+                    }
+                    Input::Finish(code) => {
+                        let status = Status::new(crate::grpc::code::Code::from_number(code.into()), "m");
+                        let _ = call.finish(&status, &Metadata::new());
+                    }
+                }
+                actions.extend(core::iter::from_fn(|| call.poll_action()));
+                events.extend(core::iter::from_fn(|| call.poll_event()));
+            }
+            let cancelled = events.iter().filter(|e| matches!(e, ServerEvent::Cancelled(_))).count();
+            let cancelled_last = cancelled == 0 || matches!(events.last(), Some(ServerEvent::Cancelled(_)));
+            let half_closed = events.iter().filter(|e| matches!(e, ServerEvent::HalfClosed)).count();
+            let small = events.iter().all(|e| !matches!(e, ServerEvent::Message(m) if m.len() > 64));
+            let mut closed = false;
+            let mut reset = false;
+            let mut headers_blocks = 0;
+            let mut wire_ok = true;
+            for action in &actions {
+                wire_ok &= !reset;
+                match action {
+                    StreamAction::Reset(_) => reset = true,
+                    StreamAction::SendHeaders { end_stream, .. } => {
+                        wire_ok &= !closed;
+                        headers_blocks += 1;
+                        closed |= end_stream;
+                    }
+                    StreamAction::SendData { end_stream, .. } => {
+                        // Data only between response headers and trailers.
+                        wire_ok &= !closed && headers_blocks == 1 && !end_stream;
+                    }
+                }
+            }
+            cancelled <= 1 && cancelled_last && half_closed <= 1 && small && wire_ok && headers_blocks <= 2
+        }
+    }
+}
