@@ -175,12 +175,13 @@ impl ServerCall {
 
     /// Takes received DATA bytes; `end_stream` is the END_STREAM flag.
     pub fn handle_data(&mut self, mut data: Bytes, end_stream: bool) {
-        if end_stream {
-            self.outbox.remote_closed = true;
-        }
-        if self.finished {
+        // Nothing may follow END_STREAM (RFC 9113 §5.1, "half-closed
+        // (remote)"); the HTTP/2 layer rejects it, and it is ignored here.
+        if self.finished || self.outbox.remote_closed {
+            self.outbox.remote_closed |= end_stream;
             return;
         }
+        self.outbox.remote_closed = end_stream;
         loop {
             match self.deframer.decode(&mut data) {
                 Ok(Some(message)) => {
@@ -628,6 +629,21 @@ mod tests {
         assert_eq!(
             call.finish(&Status::ok(), &Metadata::new()),
             Err(CallError::Finished)
+        );
+    }
+
+    #[test]
+    fn input_after_end_stream_is_ignored() {
+        let mut call = call(CallKind::Bidi);
+        call.handle_data(framed(b"a"), true);
+        call.handle_data(framed(b"b"), true);
+        call.handle_headers(core::iter::empty(), true);
+        assert_eq!(
+            events(&mut call),
+            [
+                ServerEvent::Message(Bytes::from_static(b"a")),
+                ServerEvent::HalfClosed
+            ]
         );
     }
 
