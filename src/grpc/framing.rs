@@ -441,6 +441,18 @@ mod tests {
             TestResult::passed()
         }
 
+        /// The fuzz oracle: whatever decodes cleanly re-encodes to exactly
+        /// the input.
+        fn decode_encode_is_identity(data: Vec<u8>) -> bool {
+            let mut deframer = Deframer::new(1024);
+            let Ok(messages) = decode_all(&mut deframer, &data) else { return true };
+            if deframer.finish().is_err() {
+                return true;
+            }
+            let messages: Vec<Vec<u8>> = messages.iter().map(|m| m.to_vec()).collect();
+            frame_all(&messages) == data
+        }
+
         fn never_panics(data: Vec<u8>, encoded: bool) -> bool {
             let mut deframer = Deframer::new(1024);
             if encoded {

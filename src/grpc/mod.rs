@@ -5,6 +5,28 @@
 //! This layer never sees a socket or a clock. Header blocks arrive as plain
 //! `(name, value)` byte pairs and leave as a [`HeaderList`]; time arrives as
 //! a `now: Instant` argument.
+//!
+//! ```text
+//!  client                                            server
+//!  RequestHead::to_headers ── HEADERS ──────────────> RequestHead::from_headers
+//!  ClientCall::send_message ─ DATA (framing) ───────> ServerCall::handle_data
+//!  ClientCall::handle_headers <─ HEADERS ──────────── ResponseHead (send_headers)
+//!  ClientCall::handle_data  <─ DATA (framing) ─────── ServerCall::send_message
+//!  ClientCall::handle_headers <─ HEADERS+END_STREAM ─ trailers (ServerCall::finish)
+//! ```
+//!
+//! A driver owns one [`ClientCall`] or [`ServerCall`] per HTTP/2 stream:
+//! it passes stream events to the `handle_*` methods, and after each one
+//! drains `poll_action` (what to send: [`StreamAction`]) and `poll_event`
+//! (what to tell the application), and arms a timer for `poll_timeout`.
+//! A server first checks the request with [`RequestHead::from_headers`]
+//! and answers a [`Rejection`] on its own.
+//!
+//! Modules, one concept each: [`code`] and [`status`] (the outcome of a
+//! call), [`percent`] (`grpc-message`), [`timeout`] (`grpc-timeout`),
+//! [`metadata`], [`encoding`] (`grpc-encoding`), [`framing`]
+//! (Length-Prefixed-Message), [`request`] and [`response`] (header blocks),
+//! [`reset`] (RST_STREAM codes), [`call`], [`client_call`], [`server_call`].
 
 pub mod call;
 pub mod client_call;
