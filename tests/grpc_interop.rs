@@ -59,6 +59,11 @@ def shout(requests, context):
         yield request.upper()
 
 
+def slow(request, context):
+    time.sleep(1.5)
+    return b"late"
+
+
 def inspect(request, context):
     md = dict(context.invocation_metadata())
     remaining = context.time_remaining()
@@ -77,6 +82,7 @@ handlers = {
     "Join": grpc.stream_unary_rpc_method_handler(join),
     "Shout": grpc.stream_stream_rpc_method_handler(shout),
     "Inspect": grpc.unary_unary_rpc_method_handler(inspect),
+    "Slow": grpc.unary_unary_rpc_method_handler(slow),
 }
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
 server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("grpclite.test.Interop", handlers),))
@@ -333,4 +339,15 @@ fn metadata_and_timeout_reach_the_server() {
 fn unknown_method_is_unimplemented() {
     let events = call(CallKind::Unary, head("Missing"), &[b""]);
     assert_eq!(trailers(&events).status.code, Code::Unimplemented);
+}
+
+#[test]
+fn server_enforces_our_timeout() {
+    let mut request = head("Slow");
+    request.timeout = Some(Duration::from_millis(300));
+    // grpcio reads our grpc-timeout and answers Trailers-Only with
+    // DEADLINE_EXCEEDED when it passes.
+    let events = call(CallKind::Unary, request, &[b""]);
+    assert_eq!(events.len(), 1);
+    assert_eq!(trailers(&events).status.code, Code::DeadlineExceeded);
 }
