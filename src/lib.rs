@@ -31,6 +31,7 @@
 #![forbid(unsafe_code)]
 
 pub mod base64;
+pub mod grpc;
 pub mod h2;
 pub mod hpack;
 pub mod json;
