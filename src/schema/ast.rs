@@ -509,6 +509,9 @@ pub struct Method {
     pub server_streaming: bool,
     /// Method options.
     pub options: Vec<OptionDecl>,
+    /// Declared with a `{ ... }` block (even an empty one), which gives the
+    /// method an options message in its descriptor, as with protoc.
+    pub options_block: bool,
     /// Where it is declared.
     pub span: Span,
     /// Its comments.

@@ -870,6 +870,7 @@ impl Builder<'_> {
                 client_streaming: m.client_streaming,
                 server_streaming: m.server_streaming,
                 options: m.options.clone(),
+                options_block: m.options_block,
                 span: m.span,
                 comments: m.comments.clone(),
             });

@@ -961,9 +961,11 @@ impl<'a> Parser<'a> {
         // The map is sugar for a repeated nested `NameEntry { key = 1; value = 2; }`
         // with `option map_entry = true` (proto3.md "Backwards compatibility").
         let entry_name = map_entry_name(&name);
+        // Entry fields carry no label, so proto3 does not read them as
+        // proto3 `optional` (protoc gives them LABEL_OPTIONAL and no oneof).
         let entry_field = |field_name: &str, number: i64, ty: &TypeRef| Field {
             name: field_name.to_string(),
-            label: Some(Label::Optional),
+            label: None,
             ty: ty.clone(),
             shape: FieldShape::Plain,
             number,
@@ -1258,7 +1260,8 @@ impl<'a> Parser<'a> {
         let (output, output_span) = self.type_name("a response message type")?;
         self.expect(")", "after the response type")?;
         let mut options = Vec::new();
-        let comments = if self.at("{") {
+        let options_block = self.at("{");
+        let comments = if options_block {
             let comments = self.end_of_declaration("{", "", true)?;
             loop {
                 if self.at("}") {
@@ -1288,6 +1291,7 @@ impl<'a> Parser<'a> {
             output_span,
             server_streaming,
             options,
+            options_block,
             span: self.span_from(start),
             comments,
         })

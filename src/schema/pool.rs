@@ -336,6 +336,8 @@ pub struct MethodDescriptor {
     pub server_streaming: bool,
     /// Options as written.
     pub options: Vec<OptionDecl>,
+    /// Declared with an options block (possibly empty).
+    pub options_block: bool,
     /// Where it is declared.
     pub span: Span,
     /// Its comments.
