@@ -86,6 +86,11 @@ fn compare(include: &Path, file: &str) {
     if ours == theirs {
         return;
     }
+    if let Ok(dir) = std::env::var("GRPCLITE_DUMP_DIR") {
+        let stem = file.replace('/', "_");
+        std::fs::write(format!("{dir}/{stem}.ours.pb"), &ours).unwrap();
+        std::fs::write(format!("{dir}/{stem}.protoc.pb"), &theirs).unwrap();
+    }
     let a = FileDescriptorSet::decode(&ours).unwrap();
     let b = FileDescriptorSet::decode(&theirs).unwrap();
     match first_difference(&a, &b) {

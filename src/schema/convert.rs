@@ -233,7 +233,10 @@ impl Writer<'_> {
             label: Some(label_number(f.label)),
             r#type: Some(type_number(f.ty)),
             type_name: self.pool.type_name(f.ty),
-            default_value: f.default_value.as_ref().map(default_value_text),
+            default_value: f
+                .default_value
+                .as_ref()
+                .map(|d| default_value_text(d, f.ty == FieldType::Scalar(ScalarType::Float))),
             options: self.options(&f.options, "FieldOptions", scope)?,
             oneof_index: if is_extension {
                 None
@@ -332,14 +335,26 @@ impl Writer<'_> {
                 "descriptor.proto is not available",
             ));
         };
-        let mut raw = Vec::new();
+        // protoc knows the standard options as fields of its compiled-in
+        // options messages: they come out in field-number order. Custom
+        // options are unknown fields to it: one record per statement, in
+        // declaration order, after the standard ones.
+        let mut standard = Vec::new();
+        let mut custom = Vec::new();
         for o in options {
-            self.option(schema, message, o, scope, &mut raw)
+            let is_custom = o.name.first().is_some_and(|p| p.is_extension);
+            let out = if is_custom {
+                &mut custom
+            } else {
+                &mut standard
+            };
+            self.option(schema, message, o, scope, out)
                 .map_err(|m| self.err(o.span.start, m))?;
         }
-        let fields = UnknownFields::decode(&raw)
+        let fields = UnknownFields::decode(&standard)
             .map_err(|e| SchemaError::whole_file(&self.file.name, e.to_string()))?;
-        let canonical = canonicalize(self.pool, schema, message, &fields, 0);
+        let mut canonical = canonicalize(self.pool, schema, message, &fields, 0);
+        canonical.extend_from_slice(&custom);
         let fields = UnknownFields::decode(&canonical)
             .map_err(|e| SchemaError::whole_file(&self.file.name, e.to_string()))?;
         Ok(Some(Options { fields }))
@@ -824,8 +839,11 @@ fn push_record(number: u32, value: UnknownValue<'_>, out: &mut Vec<u8>) {
 
 /// The text protoc writes in `FieldDescriptorProto.default_value`
 /// (descriptor.proto: strings as is, bytes C-escaped, enums by value name).
-pub fn default_value_text(value: &DefaultValue) -> String {
+/// `is_float` selects float precision (a `float` field's default is held as
+/// an f32 by protoc and printed with `SimpleFtoa`).
+pub fn default_value_text(value: &DefaultValue, is_float: bool) -> String {
     match value {
+        DefaultValue::Float(f) if is_float => shortest_g_f32(*f as f32),
         DefaultValue::Bool(b) => b.to_string(),
         DefaultValue::Signed(v) => v.to_string(),
         DefaultValue::Unsigned(v) => v.to_string(),
@@ -850,6 +868,20 @@ fn shortest_g(v: f64, short: usize, long: usize) -> String {
         s
     } else {
         format_g(v, long)
+    }
+}
+
+/// protoc's `SimpleFtoa`: `%.6g` (FLT_DIG), or `%.9g` when that does not
+/// read back as the same f32.
+fn shortest_g_f32(v: f32) -> String {
+    if !v.is_finite() {
+        return shortest_g(f64::from(v), 6, 9);
+    }
+    let s = format_g(f64::from(v), 6);
+    if s.parse::<f32>().ok() == Some(v) {
+        s
+    } else {
+        format_g(f64::from(v), 9)
     }
 }
 
@@ -1404,6 +1436,8 @@ mod tests {
         assert_eq!(shortest_g(1e-5, 15, 17), "1e-05");
         assert_eq!(shortest_g(-2.0, 15, 17), "-2");
         assert_eq!(shortest_g(f64::NEG_INFINITY, 15, 17), "-inf");
+        assert_eq!(shortest_g_f32(3.402_823_5e38), "3.40282347e+38");
+        assert_eq!(shortest_g_f32(1.1), "1.1");
         assert_eq!(c_escape(b"a\"\n\x01\xff"), "a\\\"\\n\\001\\377");
         assert_eq!(
             c_unescape("a\\\"\\n\\001\\377"),
