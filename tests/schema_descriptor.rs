@@ -1,0 +1,164 @@
+//! Our FileDescriptorSet against protoc's, for the corpus: byte for byte,
+//! and when not equal, the first difference of the decoded sets. Also: a
+//! protoc-made set builds a pool equal in content to the one from text.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use grpclite::schema::convert::file_descriptor_set;
+use grpclite::schema::descriptor::FileDescriptorSet;
+use grpclite::schema::{well_known, DiskSourceTree, Pool};
+use grpclite::wire::Message;
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("proto")
+}
+
+/// A directory holding the built-in well-known types, for protoc's `-I`
+/// (written once: tests run in parallel).
+fn well_known_dir() -> PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = std::env::temp_dir().join(format!("grpclite-wkt-{}", std::process::id()));
+        for (name, text) in well_known::FILES {
+            let path = dir.join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, text).unwrap();
+        }
+        dir
+    })
+    .clone()
+}
+
+/// protoc's `--include_imports --descriptor_set_out` bytes for `file`.
+fn protoc_set(include: &Path, file: &str) -> Vec<u8> {
+    let out = std::env::temp_dir().join(format!(
+        "grpclite-fds-{}-{}.pb",
+        std::process::id(),
+        file.replace('/', "_")
+    ));
+    let status = Command::new("protoc")
+        .arg(format!("-I{}", include.display()))
+        .arg(format!("-I{}", well_known_dir().display()))
+        .arg("--include_imports")
+        .arg(format!("--descriptor_set_out={}", out.display()))
+        .arg(file)
+        .status()
+        .unwrap_or_else(|e| {
+            panic!("protoc is required for this test (install protobuf-compiler 3.21): {e}")
+        });
+    assert!(status.success(), "protoc failed on {file}");
+    std::fs::read(&out).unwrap()
+}
+
+fn our_set(include: &Path, file: &str) -> (Pool, Vec<u8>) {
+    let mut pool = Pool::new();
+    let id = pool
+        .load(&DiskSourceTree::new([include.to_path_buf()]), file)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let set = file_descriptor_set(&pool, &[id], true).unwrap_or_else(|e| panic!("{e}"));
+    (pool, set.encode_to_vec())
+}
+
+/// The first line where the pretty-printed sets differ.
+fn first_difference(ours: &FileDescriptorSet, theirs: &FileDescriptorSet) -> Option<String> {
+    let a = format!("{ours:#?}");
+    let b = format!("{theirs:#?}");
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    for i in 0..a.len().max(b.len()) {
+        if a.get(i) != b.get(i) {
+            let from = i.saturating_sub(8);
+            let context = a.get(from..i).unwrap_or(&[]).join("\n");
+            return Some(format!(
+                "{context}\n  ours:   {}\n  protoc: {}",
+                a.get(i).unwrap_or(&"<end>"),
+                b.get(i).unwrap_or(&"<end>")
+            ));
+        }
+    }
+    None
+}
+
+fn compare(include: &Path, file: &str) {
+    let theirs = protoc_set(include, file);
+    let (_, ours) = our_set(include, file);
+    if ours == theirs {
+        return;
+    }
+    if let Ok(dir) = std::env::var("GRPCLITE_DUMP_DIR") {
+        let stem = file.replace('/', "_");
+        std::fs::write(format!("{dir}/{stem}.ours.pb"), &ours).unwrap();
+        std::fs::write(format!("{dir}/{stem}.protoc.pb"), &theirs).unwrap();
+    }
+    let a = FileDescriptorSet::decode(&ours).unwrap();
+    let b = FileDescriptorSet::decode(&theirs).unwrap();
+    match first_difference(&a, &b) {
+        Some(diff) => panic!("{file}: our descriptor set differs from protoc's:\n{diff}"),
+        None => panic!("{file}: same content, different bytes (field order?)"),
+    }
+}
+
+#[test]
+fn grpc_protos_match_protoc_byte_for_byte() {
+    for file in [
+        "grpc/testing/test.proto",
+        "grpc/health/v1/health.proto",
+        "grpc/reflection/v1/reflection.proto",
+        "grpc/reflection/v1alpha/reflection.proto",
+    ] {
+        compare(&corpus(), file);
+    }
+}
+
+#[test]
+fn well_known_types_match_protoc_byte_for_byte() {
+    let dir = well_known_dir();
+    for (name, _) in well_known::FILES {
+        compare(&dir, name);
+    }
+}
+
+#[test]
+fn cases_match_protoc_byte_for_byte() {
+    let dir = corpus().join("cases");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        if name.ends_with(".proto") {
+            compare(&dir, &name);
+        }
+    }
+}
+
+#[test]
+fn protoc_descriptor_set_builds_an_equal_pool() {
+    for file in ["grpc/testing/test.proto", "grpc/health/v1/health.proto"] {
+        let theirs = protoc_set(&corpus(), file);
+        let set = FileDescriptorSet::decode(&theirs).unwrap();
+        let mut from_set = Pool::new();
+        let ids = from_set
+            .add_file_descriptor_set(&set)
+            .unwrap_or_else(|e| panic!("{e}"));
+        // Written back out, it is protoc's set again (options other than the
+        // standard bools aside, which the corpus files do not use on fields).
+        let again = file_descriptor_set(&from_set, &ids, false).unwrap();
+        let (text_pool, _) = our_set(&corpus(), file);
+        for (_, m) in text_pool.messages() {
+            let other = from_set.message_by_name(&m.full_name).expect(&m.full_name);
+            let other = from_set.message(other).unwrap();
+            assert_eq!(m.fields.len(), other.fields.len(), "{}", m.full_name);
+            for (a, b) in m.fields.iter().zip(&other.fields) {
+                assert_eq!(
+                    (a.number, &a.name, &a.json_name, a.label),
+                    (b.number, &b.name, &b.json_name, b.label)
+                );
+                assert_eq!(text_pool.type_name(a.ty), from_set.type_name(b.ty));
+            }
+        }
+        for (f, g) in again.file.iter().zip(&set.file) {
+            assert_eq!(f.message_type, g.message_type, "{:?}", f.name);
+            assert_eq!(f.service, g.service, "{:?}", f.name);
+            assert_eq!(f.enum_type, g.enum_type, "{:?}", f.name);
+        }
+    }
+}
