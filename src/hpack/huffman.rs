@@ -352,6 +352,17 @@ mod tests {
             dec(&coded) == reference_decode(&coded)
         }
 
+        fn accepted_input_re_encodes_exactly(data: Vec<u8>) -> bool {
+            match dec(&data) {
+                Ok(plain) => {
+                    let mut again = Vec::new();
+                    encode(&plain, &mut again);
+                    again == data
+                }
+                Err(_) => true,
+            }
+        }
+
         fn round_trip(data: Vec<u8>) -> bool {
             let mut out = Vec::new();
             encode(&data, &mut out);
