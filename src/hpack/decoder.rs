@@ -3,7 +3,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use super::dynamic_table::DynamicTable;
+use super::dynamic_table::{DynamicTable, Entry};
 use super::header::field_size;
 use super::{huffman, integer, static_table};
 use super::{DecodeError, DecoderConfig, Header};
@@ -186,10 +186,15 @@ impl Decoder {
         if let Some((name, value)) = static_table::get(index) {
             return Ok((Bytes::from_static(name), Bytes::from_static(value)));
         }
+        self.dynamic_field(index)
+            .map(|entry| (entry.name.clone(), entry.value.clone()))
+    }
+
+    /// The dynamic table entry at a 1-based index past the static table.
+    fn dynamic_field(&self, index: usize) -> Result<&Entry, DecodeError> {
         index
             .checked_sub(static_table::ENTRIES.len() + 1)
             .and_then(|position| self.table.get(position))
-            .map(|entry| (entry.name.clone(), entry.value.clone()))
             .ok_or(DecodeError::IndexOutOfRange {
                 index,
                 dynamic_len: self.table.len(),
@@ -207,9 +212,10 @@ impl Decoder {
         let index = integer::decode(src, prefix_bits)?;
         let (name, name_is_static) = if index == 0 {
             (self.string(src)?, false)
+        } else if let Some((name, _)) = static_table::get(index) {
+            (Bytes::from_static(name), true)
         } else {
-            let (name, _) = self.field_at(index)?;
-            (name, index <= static_table::ENTRIES.len())
+            (self.dynamic_field(index)?.name.clone(), false)
         };
         let value = self.string(src)?;
         if indexing == Indexing::Incremental {
