@@ -33,7 +33,8 @@ enum Indexing {
 /// Decoded names and values are [`Bytes`]: static-table fields borrow static
 /// octets, dynamic-table fields share the table's octets, and literals share
 /// a buffer (at least 4 KiB) with other literals, so holding one field keeps
-/// that buffer alive.
+/// that buffer alive. Between blocks the decoder itself keeps at most 4 KiB
+/// of it, besides its table.
 #[derive(Debug)]
 pub struct Decoder {
     table: DynamicTable,
@@ -145,6 +146,10 @@ impl Decoder {
         }
         if at_start && !block.is_empty() {
             self.check_required_update()?;
+        }
+        // An idle connection keeps at most one chunk of string buffer.
+        if self.strings.capacity() > STRING_BUFFER_CHUNK {
+            self.strings = BytesMut::new();
         }
         if list_size > self.max_header_list_size {
             return Err(DecodeError::HeaderListTooLarge {
