@@ -97,7 +97,7 @@ impl Decoder {
         let result = self.decode_block(block, out);
         if let Err(error) = result {
             out.truncate(start);
-            if !matches!(error, DecodeError::HeaderListTooLarge { .. }) {
+            if !error.leaves_tables_in_step() {
                 self.failed = Some(error);
             }
         }
@@ -465,6 +465,31 @@ mod tests {
         // Both fields were still added, and the decoder goes on.
         assert_eq!(decoder.table().len(), 2);
         assert_eq!(decode(&mut decoder, &[0xbe]).unwrap()[0].0, b"b");
+    }
+
+    #[test]
+    fn header_list_size_limit_is_inclusive() {
+        // ":method: GET" is 7 + 3 + 32 = 42 octets (§4.1).
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: 84,
+            ..DecoderConfig::default()
+        });
+        assert_eq!(decode(&mut decoder, &[0x82, 0x82]).map(|l| l.len()), Ok(2));
+        let error = decode(&mut decoder, &[0x82, 0x82, 0x82]).unwrap_err();
+        assert_eq!(
+            error,
+            DecodeError::HeaderListTooLarge {
+                size: 126,
+                limit: 84
+            }
+        );
+        assert!(error.leaves_tables_in_step());
+        decoder.set_max_header_list_size(126);
+        assert_eq!(
+            decode(&mut decoder, &[0x82, 0x82, 0x82]).map(|l| l.len()),
+            Ok(3)
+        );
+        assert!(!DecodeError::IntegerOverflow.leaves_tables_in_step());
     }
 
     #[test]
