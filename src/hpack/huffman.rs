@@ -2,9 +2,10 @@
 //!
 //! Decoding looks up the next 12 bits in a table built at compile time,
 //! which gives the one or two symbols whose codes fit in them (most octets
-//! in headers have codes of 5 to 8 bits). Longer codes, and the last few
-//! bits of a string, walk the code tree bit by bit; the tree node where the
-//! string ends tells whether its padding is valid.
+//! in headers have codes of 5 to 8 bits); the last bits of a string are
+//! looked up padded with ones. Codes over 12 bits (rare octets) and invalid
+//! endings walk the code tree bit by bit; the tree node where the string
+//! ends tells whether its padding is valid.
 
 use bytes::BufMut;
 
@@ -72,8 +73,8 @@ const PEEK_BITS: u32 = 12;
 
 /// For each 12-bit pattern: the first symbol (bits 0-7), the second (bits
 /// 8-15), how many symbols end within the pattern, at most 2 (bits 16-17),
-/// and the bits they take (bits 24-28). A count of 0 means the first code is
-/// longer than 12 bits.
+/// the length of the first code (bits 18-22) and the bits both take (bits
+/// 24-28). A count of 0 means the first code is longer than 12 bits.
 const fn build_fast_table() -> [u32; 1 << PEEK_BITS] {
     let mut table = [0u32; 1 << PEEK_BITS];
     let mut pattern = 0usize;
@@ -82,6 +83,7 @@ const fn build_fast_table() -> [u32; 1 << PEEK_BITS] {
         let mut symbols = [0u32; 2];
         let mut count = 0usize;
         let mut consumed = 0u32;
+        let mut first_len = 0u32;
         let mut bit = 0u32;
         while bit < PEEK_BITS && count < 2 {
             let child = TREE.children[node][(pattern >> (PEEK_BITS - 1 - bit)) & 1];
@@ -93,12 +95,16 @@ const fn build_fast_table() -> [u32; 1 << PEEK_BITS] {
                 symbols[count] = (child & 0xff) as u32;
                 count += 1;
                 consumed = bit;
+                if count == 1 {
+                    first_len = bit;
+                }
                 node = 0;
             } else {
                 node = child as usize;
             }
         }
-        table[pattern] = symbols[0] | symbols[1] << 8 | (count as u32) << 16 | consumed << 24;
+        table[pattern] =
+            symbols[0] | symbols[1] << 8 | (count as u32) << 16 | first_len << 18 | consumed << 24;
         pattern += 1;
     }
     table
@@ -159,7 +165,7 @@ pub fn decode<B: BufMut>(src: &[u8], dst: &mut B) -> Result<(), HuffmanError> {
             dst.put_slice(stage.get(..staged).unwrap_or_default());
             staged = 0;
         }
-        // Up to four table steps (8 octets) per refill, from the root: with
+        // Up to four table steps (8 octets out) per refill, from the root: with
         // input left at least 57 bits are pending, and each step takes at
         // most 12.
         let mut steps = 0;
@@ -182,6 +188,32 @@ pub fn decode<B: BufMut>(src: &[u8], dst: &mut B) -> Result<(), HuffmanError> {
         // After a refill, no bits means no input.
         if bits == 0 {
             break;
+        }
+        if node == 0 && bits < PEEK_BITS {
+            // The last bits of the string: look them up padded with ones,
+            // keeping only symbols that end within them.
+            let pad = PEEK_BITS - bits;
+            let padded = (pending << pad) | ((1 << pad) - 1);
+            let entry = FAST[(padded as usize) & ((1 << PEEK_BITS) - 1)];
+            let count = (entry >> 16) & 3;
+            let first_len = (entry >> 18) & 0x1f;
+            if count == 2 && entry >> 24 <= bits {
+                stage[staged & (STAGE_LEN - 1)] = entry as u8;
+                stage[(staged + 1) & (STAGE_LEN - 1)] = (entry >> 8) as u8;
+                staged += 2;
+                bits -= entry >> 24;
+                continue;
+            }
+            if count >= 1 && first_len <= bits {
+                stage[staged & (STAGE_LEN - 1)] = entry as u8;
+                staged += 1;
+                bits -= first_len;
+                continue;
+            }
+            // Valid padding: fewer than 8 bits, all ones (§5.2).
+            if bits < 8 && pending & ((1 << bits) - 1) == (1 << bits) - 1 {
+                break;
+            }
         }
         // A code over 12 bits, or the string's last bits: walk the tree. If
         // the bits run out mid-code, the walk resumes from `node` after the
@@ -337,6 +369,17 @@ mod tests {
             Ending::Valid => Ok(out),
             Ending::PaddingTooLong => Err(HuffmanError::PaddingTooLong),
             Ending::PaddingNotEos => Err(HuffmanError::PaddingNotEos),
+        }
+    }
+
+    #[test]
+    fn agrees_with_reference_on_every_short_input() {
+        for first in 0..=255u8 {
+            assert_eq!(dec(&[first]), reference_decode(&[first]), "{first:02x}");
+            for second in 0..=255u8 {
+                let input = [first, second];
+                assert_eq!(dec(&input), reference_decode(&input), "{input:02x?}");
+            }
         }
     }
 
