@@ -51,3 +51,36 @@ pub use header::{Header, ENTRY_OVERHEAD};
 
 #[cfg(test)]
 mod appendix_c;
+
+#[cfg(test)]
+mod tests {
+    /// HPACK is sans-IO: no sockets, threads, clock or files (DESIGN.md).
+    #[test]
+    fn touches_no_io() {
+        let sources = [
+            include_str!("config.rs"),
+            include_str!("decoder.rs"),
+            include_str!("dynamic_table.rs"),
+            include_str!("encoder.rs"),
+            include_str!("error.rs"),
+            include_str!("header.rs"),
+            include_str!("huffman.rs"),
+            include_str!("huffman_code.rs"),
+            include_str!("integer.rs"),
+            include_str!("static_table.rs"),
+        ];
+        let forbidden = [
+            "std::net",
+            "std::thread",
+            "std::time",
+            "std::fs",
+            "mio::",
+            "std::io",
+        ];
+        for source in sources {
+            for word in forbidden {
+                assert!(!source.contains(word), "{word}");
+            }
+        }
+    }
+}
