@@ -2,7 +2,7 @@
 
 use bytes::Bytes;
 
-use super::dynamic_table::DynamicTable;
+use super::dynamic_table::{name_fingerprint, DynamicTable};
 use super::header::field_size;
 use super::{huffman, integer, static_table};
 use super::{EncoderConfig, Header, HuffmanPolicy, IndexingPolicy, DEFAULT_TABLE_SIZE};
@@ -117,8 +117,9 @@ impl Encoder {
             }
         }
         let mut dynamic_name = None;
+        let fingerprint = name_fingerprint(name);
         for (position, entry) in self.table.iter().enumerate() {
-            if entry.name[..] == *name {
+            if entry.has_name(name, fingerprint) {
                 if !sensitive && entry.value[..] == *value {
                     integer::encode(position + 62, 7, 0x80, dst);
                     return;
