@@ -150,7 +150,7 @@ impl Outbox {
         }
         let prefix = framing::prefix(message.len())?;
         if message.len() <= COPY_THRESHOLD {
-            let mut data = BytesMut::with_capacity(PREFIX_LEN + message.len());
+            let mut data = BytesMut::with_capacity(PREFIX_LEN.saturating_add(message.len()));
             data.extend_from_slice(&prefix);
             data.extend_from_slice(&message);
             self.data(data.freeze());

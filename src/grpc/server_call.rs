@@ -145,7 +145,7 @@ impl ServerCall {
         }
         self.outbox
             .message(message, self.limits.max_send_message_size)?;
-        self.messages_sent += 1;
+        self.messages_sent = self.messages_sent.saturating_add(1);
         Ok(())
     }
 
@@ -185,7 +185,7 @@ impl ServerCall {
         loop {
             match self.deframer.decode(&mut data) {
                 Ok(Some(message)) => {
-                    self.messages_received += 1;
+                    self.messages_received = self.messages_received.saturating_add(1);
                     if !self.kind.client_streams() && self.messages_received > 1 {
                         // Request cardinality violation (statuscodes.md).
                         self.fail(Status::unimplemented(
