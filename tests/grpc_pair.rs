@@ -316,8 +316,9 @@ fn client_deadline() {
 
 #[test]
 fn server_sees_deadline_first() {
-    // The server's clock runs ahead: it cancels, and the client, past its
-    // own deadline by then, reports DEADLINE_EXCEEDED rather than CANCELLED.
+    // The server's clock runs ahead: it ends the call with
+    // DEADLINE_EXCEEDED in trailers. The client had half-closed, so the
+    // stream is closed both ways and no RST_STREAM is needed.
     let mut pair = Pair::new(CallKind::Unary, Some(Duration::from_millis(10)));
     pair.client.send_message(b("x")).unwrap();
     pair.client.half_close().unwrap();
@@ -326,17 +327,31 @@ fn server_sees_deadline_first() {
     let now = pair.now;
     pair.server().handle_timeout(now);
     pair.drive();
+    let expected = Status::deadline_exceeded("deadline exceeded");
     assert_eq!(
         pair.server_events.last(),
-        Some(&ServerEvent::Cancelled(Status::deadline_exceeded(
-            "deadline exceeded"
-        )))
+        Some(&ServerEvent::Cancelled(expected.clone()))
     );
-    assert_eq!(pair.resets, [(false, ErrorCode::CANCEL)]);
+    assert_eq!(pair.resets, []);
+    assert_eq!(pair.client_status(), Some(&expected));
+}
+
+#[test]
+fn server_deadline_while_client_streams() {
+    // Trailers, then RST_STREAM(CANCEL) to stop the client's upload.
+    let mut pair = Pair::new(CallKind::ClientStreaming, Some(Duration::from_millis(10)));
+    pair.client.send_message(b("x")).unwrap();
+    pair.drive();
+    pair.now += Duration::from_millis(10);
+    let now = pair.now;
+    pair.server().handle_timeout(now);
+    pair.drive();
+    assert_eq!(pair.resets.first(), Some(&(false, ErrorCode::CANCEL)));
     assert_eq!(
         pair.client_status().map(|s| s.code),
         Some(Code::DeadlineExceeded)
     );
+    assert!(pair.client.send_message(b("y")).is_err());
 }
 
 #[test]

@@ -150,7 +150,7 @@ impl Outbox {
         }
         let prefix = framing::prefix(message.len())?;
         if message.len() <= COPY_THRESHOLD {
-            let mut data = BytesMut::with_capacity(PREFIX_LEN + message.len());
+            let mut data = BytesMut::with_capacity(PREFIX_LEN.saturating_add(message.len()));
             data.extend_from_slice(&prefix);
             data.extend_from_slice(&message);
             self.data(data.freeze());
@@ -198,12 +198,13 @@ impl Outbox {
     }
 
     /// After our END_STREAM, frees a stream the peer is still sending on
-    /// with RST_STREAM(NO_ERROR) (PROTOCOL-HTTP2.md "Early Server Closure").
-    pub(crate) fn reset_after_close(&mut self) {
+    /// with RST_STREAM(`code`): NO_ERROR for PROTOCOL-HTTP2.md "Early
+    /// Server Closure", CANCEL for a deadline. A stream closed both ways
+    /// takes no more frames (RFC 9113 §5.1), so then nothing is sent.
+    pub(crate) fn reset_after_close(&mut self, code: ErrorCode) {
         if !self.reset && !self.remote_closed {
             self.reset = true;
-            self.actions
-                .push_back(StreamAction::Reset(ErrorCode::NO_ERROR));
+            self.actions.push_back(StreamAction::Reset(code));
         }
     }
 
@@ -336,7 +337,7 @@ mod tests {
     fn reset_after_close_keeps_trailers() {
         let mut out = Outbox::default();
         out.headers(HeaderList::new(), true);
-        out.reset_after_close();
+        out.reset_after_close(ErrorCode::NO_ERROR);
         assert!(matches!(
             out.poll(),
             Some(StreamAction::SendHeaders {
@@ -349,7 +350,7 @@ mod tests {
             remote_closed: true,
             ..Outbox::default()
         };
-        done.reset_after_close();
+        done.reset_after_close(ErrorCode::NO_ERROR);
         assert_eq!(done.poll(), None);
     }
 

@@ -112,7 +112,7 @@ impl ClientCall {
         }
         self.outbox
             .message(message, self.limits.max_send_message_size)?;
-        self.messages_sent += 1;
+        self.messages_sent = self.messages_sent.saturating_add(1);
         Ok(())
     }
 
@@ -199,7 +199,7 @@ impl ClientCall {
         loop {
             match self.deframer.decode(&mut data) {
                 Ok(Some(message)) => {
-                    self.messages_received += 1;
+                    self.messages_received = self.messages_received.saturating_add(1);
                     if !self.kind.server_streams() && self.messages_received > 1 {
                         self.fail(Status::unimplemented(
                             "more than one response message for a single-response call",

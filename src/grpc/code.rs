@@ -103,10 +103,11 @@ impl Code {
         if !digits_ok {
             return None;
         }
-        let mut number: u64 = 0;
-        for &digit in value {
-            number = number * 10 + u64::from(digit - b'0');
-        }
+        // At most 10 digits: no overflow in u64.
+        let number = value.iter().fold(0u64, |n, &digit| {
+            n.saturating_mul(10)
+                .saturating_add(u64::from(digit.saturating_sub(b'0')))
+        });
         Some(u32::try_from(number).map_or(Code::Unknown, Code::from_number))
     }
 

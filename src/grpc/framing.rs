@@ -55,7 +55,7 @@ pub fn prefix(len: usize) -> Result<[u8; PREFIX_LEN], MessageTooLarge> {
 /// Appends `message`, uncompressed and length-prefixed, to `dst`.
 pub fn encode(message: &[u8], dst: &mut BytesMut) -> Result<(), MessageTooLarge> {
     let head = prefix(message.len())?;
-    dst.reserve(PREFIX_LEN + message.len());
+    dst.reserve(PREFIX_LEN.saturating_add(message.len()));
     dst.put_slice(&head);
     dst.put_slice(message);
     Ok(())
@@ -172,16 +172,18 @@ impl Deframer {
         loop {
             match self.state {
                 State::Prefix(have) => {
-                    let take = (PREFIX_LEN - have).min(data.len());
+                    // Invariant: have < PREFIX_LEN, so these cannot wrap.
+                    let take = PREFIX_LEN.saturating_sub(have).min(data.len());
                     if take == 0 {
                         return Ok(None);
                     }
                     let part = data.split_to(take);
-                    if let Some(slot) = self.prefix.get_mut(have..have + take) {
+                    let have = have.saturating_add(take);
+                    if let Some(slot) = self.prefix.get_mut(have.saturating_sub(take)..have) {
                         slot.copy_from_slice(&part);
                     }
-                    if have + take < PREFIX_LEN {
-                        self.state = State::Prefix(have + take);
+                    if have < PREFIX_LEN {
+                        self.state = State::Prefix(have);
                         return Ok(None);
                     }
                     let len = match self.read_prefix() {
@@ -201,7 +203,8 @@ impl Deframer {
                     if data.is_empty() {
                         return Ok(None);
                     }
-                    let take = (len - self.body.len()).min(data.len());
+                    // Invariant: body.len() < len.
+                    let take = len.saturating_sub(self.body.len()).min(data.len());
                     self.body.extend_from_slice(&data.split_to(take));
                     if self.body.len() < len {
                         return Ok(None);
@@ -246,7 +249,7 @@ impl Deframer {
                 expected: PREFIX_LEN,
             }),
             State::Body(len) => Err(DeframeError::Truncated {
-                received: PREFIX_LEN + self.body.len(),
+                received: PREFIX_LEN.saturating_add(self.body.len()),
                 expected: PREFIX_LEN.saturating_add(len),
             }),
         }
@@ -256,7 +259,7 @@ impl Deframer {
     pub fn buffered_len(&self) -> usize {
         match self.state {
             State::Prefix(have) => have,
-            State::Body(_) => PREFIX_LEN + self.body.len(),
+            State::Body(_) => PREFIX_LEN.saturating_add(self.body.len()),
         }
     }
 }

@@ -168,7 +168,7 @@ impl Metadata {
     pub fn remove(&mut self, key: &str) -> usize {
         let before = self.entries.len();
         self.entries.retain(|(k, _)| k.as_ref() != key.as_bytes());
-        before - self.entries.len()
+        before.saturating_sub(self.entries.len())
     }
 
     /// Every (key, value) pair in order; binary values decoded.

@@ -50,11 +50,12 @@ pub enum ServerEvent {
 /// 3. After each of these it drains [`poll_action`](Self::poll_action) into
 ///    the stream and [`poll_event`](Self::poll_event) to the handler.
 ///
-/// When the client's deadline passes, the call is cancelled locally and
-/// the stream reset with CANCEL, as PROTOCOL-HTTP2.md "Client
-/// Cancellation" asks of servers; the handler sees
-/// `Cancelled(DEADLINE_EXCEEDED)`. The client makes up its own
-/// DEADLINE_EXCEEDED.
+/// When the client's deadline passes, the call ends with
+/// DEADLINE_EXCEEDED: the handler sees `Cancelled(DEADLINE_EXCEEDED)`, the
+/// client gets that status in trailers, and if it is still sending, the
+/// stream is reset with CANCEL, as PROTOCOL-HTTP2.md "Client Cancellation"
+/// asks of servers. (The client also makes up its own DEADLINE_EXCEEDED;
+/// the trailers serve one whose clock runs behind ours.)
 #[derive(Debug)]
 pub struct ServerCall {
     kind: CallKind,
@@ -145,7 +146,7 @@ impl ServerCall {
         }
         self.outbox
             .message(message, self.limits.max_send_message_size)?;
-        self.messages_sent += 1;
+        self.messages_sent = self.messages_sent.saturating_add(1);
         Ok(())
     }
 
@@ -162,6 +163,10 @@ impl ServerCall {
     }
 
     fn send_status(&mut self, status: &Status, metadata: &Metadata) {
+        self.send_status_then_reset(status, metadata, ErrorCode::NO_ERROR);
+    }
+
+    fn send_status_then_reset(&mut self, status: &Status, metadata: &Metadata, reset: ErrorCode) {
         self.finished = true;
         let fields = if self.headers_sent {
             trailers(status, metadata)
@@ -170,7 +175,7 @@ impl ServerCall {
             self.response_head.to_trailers_only(status, metadata)
         };
         self.outbox.headers(fields, true);
-        self.outbox.reset_after_close();
+        self.outbox.reset_after_close(reset);
     }
 
     /// Takes received DATA bytes; `end_stream` is the END_STREAM flag.
@@ -185,7 +190,7 @@ impl ServerCall {
         loop {
             match self.deframer.decode(&mut data) {
                 Ok(Some(message)) => {
-                    self.messages_received += 1;
+                    self.messages_received = self.messages_received.saturating_add(1);
                     if !self.kind.client_streams() && self.messages_received > 1 {
                         // Request cardinality violation (statuscodes.md).
                         self.fail(Status::unimplemented(
@@ -241,16 +246,13 @@ impl ServerCall {
         }
     }
 
-    /// Lets time pass: past the deadline the call is cancelled with
-    /// RST_STREAM(CANCEL).
+    /// Lets time pass: past the deadline the call ends with
+    /// DEADLINE_EXCEEDED (see the type's doc).
     pub fn handle_timeout(&mut self, now: Instant) {
         if !self.finished && self.deadline.is_some_and(|d| now >= d) {
-            self.finished = true;
-            self.outbox.abort(ErrorCode::CANCEL);
-            self.events
-                .push_back(ServerEvent::Cancelled(Status::deadline_exceeded(
-                    "deadline exceeded",
-                )));
+            let status = Status::deadline_exceeded("deadline exceeded");
+            self.send_status_then_reset(&status, &Metadata::new(), ErrorCode::CANCEL);
+            self.events.push_back(ServerEvent::Cancelled(status));
         }
     }
 
@@ -623,8 +625,22 @@ mod tests {
                 "deadline exceeded"
             ))]
         );
-        // The queued message is dropped; RST_STREAM(CANCEL) goes out.
-        assert_eq!(drain(&mut call), [StreamAction::Reset(ErrorCode::CANCEL)]);
+        // What was queued goes out, then the status, then RST_STREAM(CANCEL)
+        // as the client is still sending.
+        let actions = drain(&mut call);
+        assert_eq!(actions.len(), 3);
+        assert!(matches!(actions[0], StreamAction::SendData { .. }));
+        match &actions[1] {
+            StreamAction::SendHeaders {
+                fields,
+                end_stream: true,
+            } => assert_eq!(
+                text(fields),
+                owned(&[("grpc-status", "4"), ("grpc-message", "deadline exceeded")])
+            ),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(actions[2], StreamAction::Reset(ErrorCode::CANCEL));
         assert_eq!(call.poll_timeout(), None);
         assert_eq!(
             call.finish(&Status::ok(), &Metadata::new()),

@@ -48,9 +48,10 @@ pub fn parse(value: &[u8]) -> Result<Duration, TimeoutError> {
         .find(|(letter, _)| *letter == unit)
         .map(|(_, nanos)| *nanos)
         .ok_or(TimeoutError::BadUnit(unit))?;
-    let count = digits
-        .iter()
-        .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0'));
+    let count = digits.iter().fold(0u64, |n, &d| {
+        n.saturating_mul(10)
+            .saturating_add(u64::from(d.saturating_sub(b'0')))
+    });
     // At most 99_999_999 hours: about 3.6e23 ns, so compute in u128.
     let nanos = u128::from(count) * u128::from(nanos_per_unit);
     let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(u64::MAX);
