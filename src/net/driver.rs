@@ -422,7 +422,7 @@ impl<S: Session> Driver<S> {
         let (index, _) = self.allocate(Entry::Free);
         self.connections += 1;
         let id = self.connection_id(index);
-        self.finish(index, Box::new(conn), now);
+        self.finish(index, Box::new(conn));
         Ok(id)
     }
 
@@ -505,7 +505,7 @@ impl<S: Session> Driver<S> {
             conn.phase_deadline = now.checked_add(conn.setup_timeout);
             let (new_index, _) = self.allocate(Entry::Free);
             self.connections += 1;
-            self.finish(new_index, Box::new(conn), now);
+            self.finish(new_index, Box::new(conn));
             self.service(new_index, now, |_, _, _| {});
         }
     }
@@ -557,7 +557,7 @@ impl<S: Session> Driver<S> {
                 }
             }
         }
-        self.finish(index, conn, now);
+        self.finish(index, conn);
     }
 
     fn connection_info(&self, index: usize, conn: &mut Conn<S>) -> ConnectionInfo {
@@ -590,7 +590,7 @@ impl<S: Session> Driver<S> {
 
     /// Puts a driven connection back: registration, timer, ready queue; or
     /// frees it when done.
-    fn finish(&mut self, index: usize, mut conn: Box<Conn<S>>, now: Instant) {
+    fn finish(&mut self, index: usize, mut conn: Box<Conn<S>>) {
         if !matches!(conn.phase, Phase::Done) {
             if let Err(e) = self.update_registration(index, &mut conn) {
                 conn.fail(Failure::Io("register", e));
@@ -618,7 +618,6 @@ impl<S: Session> Driver<S> {
             conn.queued = true;
             self.ready.push_back(index);
         }
-        let _ = now;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.entry = Entry::Connection(conn);
         }
