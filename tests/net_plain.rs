@@ -321,6 +321,10 @@ fn the_driver_joins_a_callers_own_poll() {
         driver.handle_timeouts(now);
     }
     assert!(!driver.owns(Token(0)) && !driver.owns(Token(99)));
+    driver.shutdown(Instant::now() + Duration::from_secs(1), Instant::now());
+    let (factory, _) = echo_client(b"");
+    let late = driver.connect(&ConnectTarget::socket(addr), factory, Instant::now());
+    assert!(matches!(late, Err(NetError::ShuttingDown)), "{late:?}");
     let mut happened = Vec::new();
     driver.take_events(&mut happened);
     assert_eq!(count_ready(&happened, Role::Server), 1);
@@ -621,6 +625,10 @@ fn graceful_shutdown_lets_sessions_finish_and_stops_accepting() {
     assert!(first_session(&sessions).lock().unwrap().shutdown);
     let refused = TcpStream::connect(addr).unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(
+        handle.shutdown(Instant::now()).unwrap_err(),
+        grpclite::net::CommandError::Stopped
+    );
 }
 
 #[test]

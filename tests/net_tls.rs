@@ -332,3 +332,16 @@ fn a_client_without_alpn_is_served_as_http2_with_prior_knowledge() {
     assert!(info.tls);
     assert_eq!(info.alpn, None);
 }
+
+#[test]
+fn an_ip_address_name_is_checked_against_the_ip_san() {
+    let client = ClientTls::builder()
+        .ca_pem(pki().read("ca.pem"))
+        .build("127.0.0.1")
+        .unwrap();
+    let (mut event_loop, _, _, seen) = connect(server_tls(ClientAuth::None), client, b"ip\n");
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&seen) == "ip\n"
+    });
+}

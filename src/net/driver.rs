@@ -355,6 +355,9 @@ impl<S: Session> Driver<S> {
         factory: impl FnOnce(&ConnectionInfo) -> Option<S> + 'static,
         now: Instant,
     ) -> Result<ConnectionId, NetError> {
+        if self.shutdown_deadline.is_some() {
+            return Err(NetError::ShuttingDown);
+        }
         if self.connections >= self.limits.max_connections {
             return Err(NetError::TooManyConnections {
                 limit: self.limits.max_connections,
