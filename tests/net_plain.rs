@@ -740,3 +740,41 @@ fn a_refused_address_falls_through_to_the_next() {
     assert_eq!(info.peer, PeerAddress::Tcp(addr));
     assert!(!events.iter().any(|e| matches!(e, LoopEvent::Failed { .. })));
 }
+
+#[test]
+fn accepting_pauses_at_the_connection_limit_and_resumes() {
+    let sessions = Sessions::default();
+    let limits = Limits {
+        max_connections: 2,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    for (i, client) in clients.iter_mut().enumerate() {
+        client.write_all(PREFACE).unwrap();
+        client.write_all(format!("{i}\n").as_bytes()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+    }
+    let mut answer = [0; 2];
+    clients[0].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"0\n");
+    clients[1].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"1\n");
+    let waiting = clients[2].read(&mut answer).unwrap_err();
+    assert_eq!(waiting.kind(), std::io::ErrorKind::WouldBlock, "{waiting}");
+    assert_eq!(sessions.lock().unwrap().len(), 2);
+    // One leaves: the third is accepted and served.
+    clients[0].write_all(b"quit\n").unwrap();
+    let mut first = clients.remove(0);
+    assert_eq!(read_to_close(&mut first), b"");
+    drop(first);
+    clients[1]
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    clients[1].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"2\n");
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
