@@ -778,3 +778,52 @@ fn accepting_pauses_at_the_connection_limit_and_resumes() {
     handle.shutdown(Instant::now()).unwrap();
     thread.join().unwrap().unwrap();
 }
+
+#[test]
+fn unconsumed_input_is_bounded_by_the_read_buffer() {
+    // The echo session only takes whole lines; a line longer than the read
+    // buffer fills it, and then the driver stops reading.
+    let sessions = Sessions::default();
+    let limits = Limits {
+        read_buffer_size: 16 * 1024,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(PREFACE).unwrap();
+    let seen = first_session(&sessions);
+    stream.set_nonblocking(true).unwrap();
+    let chunk = vec![b'a'; 1 << 16];
+    let mut written = 0usize;
+    let mut stuck_since = None;
+    while written < 64 << 20 {
+        match stream.write(&chunk) {
+            Ok(n) => {
+                written += n;
+                stuck_since = None;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let since = *stuck_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_millis(300) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+    assert!(written < 64 << 20, "the driver kept reading");
+    let (tx, rx) = std::sync::mpsc::channel();
+    handle
+        .run_on_loop(move |driver, _| tx.send(driver.buffer_memory()).unwrap())
+        .unwrap();
+    let memory = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(memory.connection_read_buffers, 1, "{memory:?}");
+    assert!(
+        memory.connections <= 16 * 1024 + 32 + Limits::default().idle_write_buffer,
+        "{memory:?}"
+    );
+    assert_eq!(seen.lock().unwrap().received, PREFACE);
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}

@@ -146,7 +146,17 @@ const MAX_EVENTS: usize = 4096;
 impl<S: Session> Driver<S> {
     /// A driver registering its sockets with `registry` under tokens from
     /// `first_token` upwards (the caller's own tokens must be below it).
+    ///
+    /// The driver registers a mio `Waker` (token `first_token`); mio allows
+    /// one waker per `Poll`, so a caller sharing its `Poll` must not have
+    /// its own.
     pub fn new(registry: &Registry, first_token: usize, limits: Limits) -> io::Result<Self> {
+        if first_token > usize::MAX / 2 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "first_token leaves no room for the driver's tokens",
+            ));
+        }
         let registry = registry.try_clone()?;
         let waker = Arc::new(Waker::new(&registry, Token(first_token))?);
         let (sender, commands) = mpsc::sync_channel(limits.command_capacity.max(1));
