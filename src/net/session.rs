@@ -42,7 +42,12 @@ use super::driver::ConnectionId;
 /// through [`LoopHandle::send_to_session`](super::LoopHandle::send_to_session).
 pub trait Session {
     /// Takes bytes read from the peer (already decrypted) and returns how
-    /// many were consumed; fewer than offered is back-pressure.
+    /// many were consumed. Unconsumed bytes stay in the driver's read buffer
+    /// and are offered again, with newer bytes after them: a session may
+    /// leave an incomplete frame there, or refuse input to push back. The
+    /// same bytes may be offered more than once; at most
+    /// [`Limits::read_buffer_size`](super::Limits::read_buffer_size) bytes
+    /// wait unconsumed, so a frame larger than that must be taken in parts.
     fn handle_input(&mut self, data: &[u8], now: Instant) -> usize;
 
     /// Appends bytes to send to `out`; appending nothing means "nothing to send now".
