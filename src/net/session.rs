@@ -78,6 +78,35 @@ pub trait Session {
     }
 }
 
+/// A boxed session drives like the session inside, so one loop can hold
+/// sessions of different kinds (`Driver<Box<dyn Session>>`).
+impl<T: Session + ?Sized> Session for Box<T> {
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> usize {
+        (**self).handle_input(data, now)
+    }
+    fn poll_transmit(&mut self, out: &mut Vec<u8>, now: Instant) {
+        (**self).poll_transmit(out, now)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        (**self).poll_timeout()
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        (**self).handle_timeout(now)
+    }
+    fn wants_read(&self) -> bool {
+        (**self).wants_read()
+    }
+    fn is_closed(&self) -> bool {
+        (**self).is_closed()
+    }
+    fn handle_peer_closed(&mut self, now: Instant) {
+        (**self).handle_peer_closed(now)
+    }
+    fn handle_shutdown(&mut self, now: Instant) {
+        (**self).handle_shutdown(now)
+    }
+}
+
 /// Makes the session for a new connection once the driver knows who the peer is.
 ///
 /// Called on the loop thread after the TCP accept (or connect), the TLS
@@ -170,4 +199,51 @@ pub struct H2cUpgrade {
     /// The decoded `HTTP2-Settings` value: the payload of a SETTINGS frame
     /// (RFC 7540 §3.2.1), a sequence of 6-octet (identifier, value) entries.
     pub settings: Vec<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes at most 3 bytes per call and closes after the peer does.
+    #[derive(Default)]
+    struct Sip {
+        peer_closed: bool,
+    }
+
+    impl Session for Sip {
+        fn handle_input(&mut self, data: &[u8], _: Instant) -> usize {
+            data.len().min(3)
+        }
+        fn poll_transmit(&mut self, out: &mut Vec<u8>, _: Instant) {
+            out.extend_from_slice(b"sip");
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+        fn handle_timeout(&mut self, _: Instant) {}
+        fn wants_read(&self) -> bool {
+            !self.peer_closed
+        }
+        fn is_closed(&self) -> bool {
+            self.peer_closed
+        }
+        fn handle_peer_closed(&mut self, _: Instant) {
+            self.peer_closed = true;
+        }
+    }
+
+    #[test]
+    fn a_boxed_session_delegates() {
+        let now = Instant::now();
+        let mut session: Box<dyn Session> = Box::new(Sip::default());
+        assert_eq!(session.handle_input(b"hello", now), 3);
+        let mut out = Vec::new();
+        session.poll_transmit(&mut out, now);
+        assert_eq!(out, b"sip");
+        assert!(session.wants_read() && !session.is_closed());
+        session.handle_shutdown(now);
+        session.handle_peer_closed(now);
+        assert!(!session.wants_read() && session.is_closed());
+    }
 }
