@@ -621,7 +621,11 @@ fn graceful_shutdown_lets_sessions_finish_and_stops_accepting() {
         .unwrap();
     // The session says goodbye and closes; the driver flushes it first.
     assert_eq!(read_to_close(&mut stream), b"bye\n");
+    // Our end of stream ends the server's lingering close at once.
+    let started = Instant::now();
+    drop(stream);
     thread.join().unwrap().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(first_session(&sessions).lock().unwrap().shutdown);
     let refused = TcpStream::connect(addr).unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
