@@ -321,6 +321,10 @@ fn the_driver_joins_a_callers_own_poll() {
         driver.handle_timeouts(now);
     }
     assert!(!driver.owns(Token(0)) && !driver.owns(Token(99)));
+    driver.shutdown(Instant::now() + Duration::from_secs(1), Instant::now());
+    let (factory, _) = echo_client(b"");
+    let late = driver.connect(&ConnectTarget::socket(addr), factory, Instant::now());
+    assert!(matches!(late, Err(NetError::ShuttingDown)), "{late:?}");
     let mut happened = Vec::new();
     driver.take_events(&mut happened);
     assert_eq!(count_ready(&happened, Role::Server), 1);
@@ -617,10 +621,18 @@ fn graceful_shutdown_lets_sessions_finish_and_stops_accepting() {
         .unwrap();
     // The session says goodbye and closes; the driver flushes it first.
     assert_eq!(read_to_close(&mut stream), b"bye\n");
+    // Our end of stream ends the server's lingering close at once.
+    let started = Instant::now();
+    drop(stream);
     thread.join().unwrap().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(1));
     assert!(first_session(&sessions).lock().unwrap().shutdown);
     let refused = TcpStream::connect(addr).unwrap_err();
     assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    assert_eq!(
+        handle.shutdown(Instant::now()).unwrap_err(),
+        grpclite::net::CommandError::Stopped
+    );
 }
 
 #[test]
@@ -731,4 +743,91 @@ fn a_refused_address_falls_through_to_the_next() {
     let info = client.lock().unwrap().info.clone().unwrap();
     assert_eq!(info.peer, PeerAddress::Tcp(addr));
     assert!(!events.iter().any(|e| matches!(e, LoopEvent::Failed { .. })));
+}
+
+#[test]
+fn accepting_pauses_at_the_connection_limit_and_resumes() {
+    let sessions = Sessions::default();
+    let limits = Limits {
+        max_connections: 2,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut clients: Vec<TcpStream> = (0..3).map(|_| TcpStream::connect(addr).unwrap()).collect();
+    for (i, client) in clients.iter_mut().enumerate() {
+        client.write_all(PREFACE).unwrap();
+        client.write_all(format!("{i}\n").as_bytes()).unwrap();
+        client
+            .set_read_timeout(Some(Duration::from_millis(300)))
+            .unwrap();
+    }
+    let mut answer = [0; 2];
+    clients[0].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"0\n");
+    clients[1].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"1\n");
+    let waiting = clients[2].read(&mut answer).unwrap_err();
+    assert_eq!(waiting.kind(), std::io::ErrorKind::WouldBlock, "{waiting}");
+    assert_eq!(sessions.lock().unwrap().len(), 2);
+    // One leaves: the third is accepted and served.
+    clients[0].write_all(b"quit\n").unwrap();
+    let mut first = clients.remove(0);
+    assert_eq!(read_to_close(&mut first), b"");
+    drop(first);
+    clients[1]
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    clients[1].read_exact(&mut answer).unwrap();
+    assert_eq!(&answer, b"2\n");
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
+}
+
+#[test]
+fn unconsumed_input_is_bounded_by_the_read_buffer() {
+    // The echo session only takes whole lines; a line longer than the read
+    // buffer fills it, and then the driver stops reading.
+    let sessions = Sessions::default();
+    let limits = Limits {
+        read_buffer_size: 16 * 1024,
+        ..Limits::default()
+    };
+    let (handle, thread, addr) = spawn_server(limits, &sessions);
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream.write_all(PREFACE).unwrap();
+    let seen = first_session(&sessions);
+    stream.set_nonblocking(true).unwrap();
+    let chunk = vec![b'a'; 1 << 16];
+    let mut written = 0usize;
+    let mut stuck_since = None;
+    while written < 64 << 20 {
+        match stream.write(&chunk) {
+            Ok(n) => {
+                written += n;
+                stuck_since = None;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                let since = *stuck_since.get_or_insert_with(Instant::now);
+                if since.elapsed() > Duration::from_millis(300) {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            Err(e) => panic!("write: {e}"),
+        }
+    }
+    assert!(written < 64 << 20, "the driver kept reading");
+    let (tx, rx) = std::sync::mpsc::channel();
+    handle
+        .run_on_loop(move |driver, _| tx.send(driver.buffer_memory()).unwrap())
+        .unwrap();
+    let memory = rx.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(memory.connection_read_buffers, 1, "{memory:?}");
+    assert!(
+        memory.connections <= 16 * 1024 + 32 + Limits::default().idle_write_buffer,
+        "{memory:?}"
+    );
+    assert_eq!(seen.lock().unwrap().received, PREFACE);
+    handle.shutdown(Instant::now()).unwrap();
+    thread.join().unwrap().unwrap();
 }

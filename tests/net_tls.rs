@@ -332,3 +332,55 @@ fn a_client_without_alpn_is_served_as_http2_with_prior_knowledge() {
     assert!(info.tls);
     assert_eq!(info.alpn, None);
 }
+
+#[test]
+fn an_ip_address_name_is_checked_against_the_ip_san() {
+    let client = ClientTls::builder()
+        .ca_pem(pki().read("ca.pem"))
+        .build("127.0.0.1")
+        .unwrap();
+    let (mut event_loop, _, _, seen) = connect(server_tls(ClientAuth::None), client, b"ip\n");
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&seen) == "ip\n"
+    });
+}
+
+#[test]
+fn tls_over_a_unix_socket() {
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("net-tls-unix-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tls.sock");
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    event_loop
+        .driver()
+        .listen_unix(&path, server_tls(ClientAuth::None), echo_server(&sessions))
+        .unwrap();
+    let client = ClientTls::builder()
+        .ca_pem(pki().read("ca.pem"))
+        .build("localhost")
+        .unwrap();
+    let (factory, seen) = echo_client(b"unix tls\n");
+    event_loop
+        .driver()
+        .connect(
+            &ConnectTarget::unix(&path).with_tls(client),
+            factory,
+            Instant::now(),
+        )
+        .unwrap();
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the echo", |_| {
+        received(&seen) == "unix tls\n"
+    });
+    assert_eq!(
+        seen.lock().unwrap().info.as_ref().unwrap().alpn.as_deref(),
+        Some(&b"h2"[..])
+    );
+    drop(event_loop);
+    assert!(!path.exists(), "the socket file is removed with the loop");
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -169,6 +169,37 @@ mod tests {
         assert_eq!(buf.filled(), &data[..24]);
     }
 
+    quickcheck::quickcheck! {
+        /// Any sequence of fills and consumes keeps the same bytes as a
+        /// plain queue would, and never holds more than the capacity.
+        fn behaves_like_a_bounded_queue(ops: Vec<(bool, u16, u16)>) -> bool {
+            let mut buf = ReadBuffer::with_capacity(256);
+            let mut model = std::collections::VecDeque::new();
+            let mut next = 0u8;
+            for (fill, amount, min_tail) in ops {
+                if fill {
+                    let spare = buf.spare(min_tail as usize % 300);
+                    let n = (amount as usize).min(spare.len());
+                    for byte in &mut spare[..n] {
+                        *byte = next;
+                        model.push_back(next);
+                        next = next.wrapping_add(1);
+                    }
+                    buf.fill(n);
+                } else {
+                    let n = amount as usize;
+                    buf.consume(n);
+                    model.drain(..n.min(model.len()));
+                }
+                let filled = buf.filled();
+                if filled.len() > 256 + MOVE_ALIGN || !filled.iter().eq(model.iter()) {
+                    return false;
+                }
+            }
+            true
+        }
+    }
+
     #[test]
     fn pool_keeps_at_most_its_bound() {
         let mut pool = BufferPool::new(64, 1);

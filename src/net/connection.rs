@@ -18,6 +18,9 @@ use super::transport::Stream;
 /// unconsumed bytes down first if needed), so reads are never tiny.
 const MIN_READ: usize = 4096;
 
+/// Most `poll_transmit` calls that collect a closed session's last output.
+const MAX_FINAL_TRANSMITS: usize = 1024;
+
 /// Where a connection is in its life.
 pub(crate) enum Phase<S> {
     /// A client's TCP connect in progress; the other addresses to try follow.
@@ -617,6 +620,18 @@ impl<S: Session> Conn<S> {
                 progress = true;
             }
             let closed = session.is_closed() || self.eof;
+            if closed {
+                // The session is about to be dropped: take all it still has
+                // to say (it already holds those bytes, so this adds no
+                // memory); bounded in case a session never runs dry.
+                for _ in 0..MAX_FINAL_TRANSMITS {
+                    let before = self.output.len();
+                    session.poll_transmit(&mut self.output, now);
+                    if self.output.len() == before {
+                        break;
+                    }
+                }
+            }
             self.flush()?;
             if closed {
                 self.begin_close(now, limits);

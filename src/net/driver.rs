@@ -146,7 +146,17 @@ const MAX_EVENTS: usize = 4096;
 impl<S: Session> Driver<S> {
     /// A driver registering its sockets with `registry` under tokens from
     /// `first_token` upwards (the caller's own tokens must be below it).
+    ///
+    /// The driver registers a mio `Waker` (token `first_token`); mio allows
+    /// one waker per `Poll`, so a caller sharing its `Poll` must not have
+    /// its own.
     pub fn new(registry: &Registry, first_token: usize, limits: Limits) -> io::Result<Self> {
+        if first_token > usize::MAX / 2 {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "first_token leaves no room for the driver's tokens",
+            ));
+        }
         let registry = registry.try_clone()?;
         let waker = Arc::new(Waker::new(&registry, Token(first_token))?);
         let (sender, commands) = mpsc::sync_channel(limits.command_capacity.max(1));
@@ -355,6 +365,9 @@ impl<S: Session> Driver<S> {
         factory: impl FnOnce(&ConnectionInfo) -> Option<S> + 'static,
         now: Instant,
     ) -> Result<ConnectionId, NetError> {
+        if self.shutdown_deadline.is_some() {
+            return Err(NetError::ShuttingDown);
+        }
         if self.connections >= self.limits.max_connections {
             return Err(NetError::TooManyConnections {
                 limit: self.limits.max_connections,
@@ -422,7 +435,7 @@ impl<S: Session> Driver<S> {
         let (index, _) = self.allocate(Entry::Free);
         self.connections += 1;
         let id = self.connection_id(index);
-        self.finish(index, Box::new(conn), now);
+        self.finish(index, Box::new(conn));
         Ok(id)
     }
 
@@ -505,7 +518,7 @@ impl<S: Session> Driver<S> {
             conn.phase_deadline = now.checked_add(conn.setup_timeout);
             let (new_index, _) = self.allocate(Entry::Free);
             self.connections += 1;
-            self.finish(new_index, Box::new(conn), now);
+            self.finish(new_index, Box::new(conn));
             self.service(new_index, now, |_, _, _| {});
         }
     }
@@ -557,7 +570,7 @@ impl<S: Session> Driver<S> {
                 }
             }
         }
-        self.finish(index, conn, now);
+        self.finish(index, conn);
     }
 
     fn connection_info(&self, index: usize, conn: &mut Conn<S>) -> ConnectionInfo {
@@ -590,7 +603,7 @@ impl<S: Session> Driver<S> {
 
     /// Puts a driven connection back: registration, timer, ready queue; or
     /// frees it when done.
-    fn finish(&mut self, index: usize, mut conn: Box<Conn<S>>, now: Instant) {
+    fn finish(&mut self, index: usize, mut conn: Box<Conn<S>>) {
         if !matches!(conn.phase, Phase::Done) {
             if let Err(e) = self.update_registration(index, &mut conn) {
                 conn.fail(Failure::Io("register", e));
@@ -618,7 +631,6 @@ impl<S: Session> Driver<S> {
             conn.queued = true;
             self.ready.push_back(index);
         }
-        let _ = now;
         if let Some(slot) = self.slots.get_mut(index) {
             slot.entry = Entry::Connection(conn);
         }

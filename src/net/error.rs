@@ -86,6 +86,9 @@ pub enum NetError {
         /// The limit reached.
         limit: usize,
     },
+    /// The loop is shutting down and opens no new connections.
+    #[error("the event loop is shutting down")]
+    ShuttingDown,
     /// The session factory declined the connection.
     #[error("the session factory refused the connection from {peer}")]
     Refused {

@@ -13,6 +13,21 @@
 //!
 //! [`Driver`] works on any mio `Registry` (so it can join a caller's own
 //! loop); [`EventLoop`] adds the `Poll` for the polling and blocking APIs.
+//!
+//! - Server: [`Driver::listen_tcp`] / [`Driver::listen_unix`] with a
+//!   [`Security`] and a [`SessionFactory`]; run the loop with
+//!   [`EventLoop::run`] or on a named thread with [`EventLoop::spawn`].
+//! - Client: [`Driver::connect`] with a [`ConnectTarget`]; one loop holds
+//!   any number of connections, reached with [`Driver::with_session`] on the
+//!   loop thread or [`LoopHandle::send_to_session`] from others.
+//! - Shutdown: [`Driver::shutdown`] or [`LoopHandle::shutdown`] closes the
+//!   listeners, calls [`Session::handle_shutdown`], and drops whatever is
+//!   still open at the deadline.
+//!
+//! Memory: a connection holds its read buffer only while unconsumed input
+//! exists ([`Limits::read_buffer_size`], pooled) and its write buffer only
+//! while output waits; what is left per idle connection is a few hundred
+//! bytes of bookkeeping plus the session (and TLS state, if any).
 
 mod buffer;
 mod connect;

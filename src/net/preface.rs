@@ -8,6 +8,12 @@
 //! answers `101 Switching Protocols` and continues in HTTP/2.
 //!
 //! Sans-IO: [`sniff`] looks at the bytes received so far and says what to do.
+//!
+//! For fuzzing, `sniff(bytes, max_head, max_fields)` must never panic, and:
+//! `PriorKnowledge` exactly when the bytes start with [`CLIENT_PREFACE`];
+//! `Upgrade` implies `head_len <= bytes.len()` and a settings payload whose
+//! length is a multiple of 6; a decision other than `NeedMore` stays the
+//! same when more bytes are appended.
 
 use super::session::H2cUpgrade;
 

@@ -42,7 +42,12 @@ use super::driver::ConnectionId;
 /// through [`LoopHandle::send_to_session`](super::LoopHandle::send_to_session).
 pub trait Session {
     /// Takes bytes read from the peer (already decrypted) and returns how
-    /// many were consumed; fewer than offered is back-pressure.
+    /// many were consumed. Unconsumed bytes stay in the driver's read buffer
+    /// and are offered again, with newer bytes after them: a session may
+    /// leave an incomplete frame there, or refuse input to push back. The
+    /// same bytes may be offered more than once; at most
+    /// [`Limits::read_buffer_size`](super::Limits::read_buffer_size) bytes
+    /// wait unconsumed, so a frame larger than that must be taken in parts.
     fn handle_input(&mut self, data: &[u8], now: Instant) -> usize;
 
     /// Appends bytes to send to `out`; appending nothing means "nothing to send now".
@@ -70,6 +75,35 @@ pub trait Session {
     /// Sessions still open at the shutdown deadline are dropped.
     fn handle_shutdown(&mut self, now: Instant) {
         let _ = now;
+    }
+}
+
+/// A boxed session drives like the session inside, so one loop can hold
+/// sessions of different kinds (`Driver<Box<dyn Session>>`).
+impl<T: Session + ?Sized> Session for Box<T> {
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> usize {
+        (**self).handle_input(data, now)
+    }
+    fn poll_transmit(&mut self, out: &mut Vec<u8>, now: Instant) {
+        (**self).poll_transmit(out, now)
+    }
+    fn poll_timeout(&self) -> Option<Instant> {
+        (**self).poll_timeout()
+    }
+    fn handle_timeout(&mut self, now: Instant) {
+        (**self).handle_timeout(now)
+    }
+    fn wants_read(&self) -> bool {
+        (**self).wants_read()
+    }
+    fn is_closed(&self) -> bool {
+        (**self).is_closed()
+    }
+    fn handle_peer_closed(&mut self, now: Instant) {
+        (**self).handle_peer_closed(now)
+    }
+    fn handle_shutdown(&mut self, now: Instant) {
+        (**self).handle_shutdown(now)
     }
 }
 
@@ -165,4 +199,51 @@ pub struct H2cUpgrade {
     /// The decoded `HTTP2-Settings` value: the payload of a SETTINGS frame
     /// (RFC 7540 §3.2.1), a sequence of 6-octet (identifier, value) entries.
     pub settings: Vec<u8>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Takes at most 3 bytes per call and closes after the peer does.
+    #[derive(Default)]
+    struct Sip {
+        peer_closed: bool,
+    }
+
+    impl Session for Sip {
+        fn handle_input(&mut self, data: &[u8], _: Instant) -> usize {
+            data.len().min(3)
+        }
+        fn poll_transmit(&mut self, out: &mut Vec<u8>, _: Instant) {
+            out.extend_from_slice(b"sip");
+        }
+        fn poll_timeout(&self) -> Option<Instant> {
+            None
+        }
+        fn handle_timeout(&mut self, _: Instant) {}
+        fn wants_read(&self) -> bool {
+            !self.peer_closed
+        }
+        fn is_closed(&self) -> bool {
+            self.peer_closed
+        }
+        fn handle_peer_closed(&mut self, _: Instant) {
+            self.peer_closed = true;
+        }
+    }
+
+    #[test]
+    fn a_boxed_session_delegates() {
+        let now = Instant::now();
+        let mut session: Box<dyn Session> = Box::new(Sip::default());
+        assert_eq!(session.handle_input(b"hello", now), 3);
+        let mut out = Vec::new();
+        session.poll_transmit(&mut out, now);
+        assert_eq!(out, b"sip");
+        assert!(session.wants_read() && !session.is_closed());
+        session.handle_shutdown(now);
+        session.handle_peer_closed(now);
+        assert!(!session.wants_read() && session.is_closed());
+    }
 }
