@@ -126,10 +126,8 @@ impl Reader<'_> {
                             }
                             Some(b']') => {
                                 self.pos = self.pos.saturating_add(1);
-                                value = match open.pop() {
-                                    Some(Open::Array(items)) => Value::Array(items),
-                                    _ => Value::Null, // unreachable: last was an array
-                                };
+                                value = Value::Array(std::mem::take(items));
+                                open.pop();
                             }
                             _ => return Err(self.unexpected(ErrorKind::ExpectedCommaOrArrayEnd)),
                         }
@@ -148,10 +146,8 @@ impl Reader<'_> {
                             }
                             Some(b'}') => {
                                 self.pos = self.pos.saturating_add(1);
-                                value = match open.pop() {
-                                    Some(Open::Object(members, _)) => Value::Object(members),
-                                    _ => Value::Null, // unreachable: last was an object
-                                };
+                                value = Value::Object(std::mem::take(members));
+                                open.pop();
                             }
                             _ => return Err(self.unexpected(ErrorKind::ExpectedCommaOrObjectEnd)),
                         }
