@@ -13,14 +13,9 @@
 
 use std::time::Instant;
 
-use super::stream_state::{ErrorCode, ErrorScope};
-
-/// The largest a flow-control window may be: 2^31-1 octets (§6.9.1).
-pub const MAX_WINDOW_SIZE: u32 = 0x7fff_ffff;
-
-/// The window every stream and the connection start with before SETTINGS
-/// or WINDOW_UPDATE change it: 65,535 octets (§6.9.2).
-pub const DEFAULT_INITIAL_WINDOW_SIZE: u32 = 65_535;
+use crate::h2::settings::{DEFAULT_INITIAL_WINDOW_SIZE, MAX_WINDOW_SIZE};
+use crate::h2::stream_state::ErrorScope;
+use crate::h2::{ErrorCode, H2Error, StreamId};
 
 /// A flow-control rule the peer broke.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -83,6 +78,24 @@ impl FlowControlError {
             FlowControlError::ZeroIncrement { .. } => ErrorCode::ProtocolError,
             _ => ErrorCode::FlowControlError,
         }
+    }
+
+    /// The error to act on; `stream` is the window's stream (ignored for
+    /// connection errors).
+    pub fn to_h2_error(&self, stream: StreamId) -> H2Error {
+        let reason = match self {
+            FlowControlError::ZeroIncrement { .. } => "WINDOW_UPDATE increment of 0 (RFC 9113 6.9)",
+            FlowControlError::WindowOverflow { .. } => {
+                "WINDOW_UPDATE takes the window past 2^31-1 (RFC 9113 6.9.1)"
+            }
+            FlowControlError::InitialWindowOverflow { .. } => {
+                "SETTINGS_INITIAL_WINDOW_SIZE takes a window past 2^31-1 (RFC 9113 6.9.2)"
+            }
+            FlowControlError::ReceivedBeyondWindow { .. } => {
+                "DATA beyond the flow-control window (RFC 9113 6.9.1)"
+            }
+        };
+        self.scope().error(stream, self.code(), reason)
     }
 }
 
@@ -184,7 +197,7 @@ impl Window {
         old: u32,
         new: u32,
     ) -> Result<(), FlowControlError> {
-        let moved = self.size + i64::from(new) - i64::from(old);
+        let moved = self.size.saturating_add(i64::from(new) - i64::from(old));
         if moved > i64::from(MAX_WINDOW_SIZE) {
             return Err(FlowControlError::InitialWindowOverflow {
                 old,
@@ -210,6 +223,20 @@ impl Window {
         self.size -= i64::from(len);
         Ok(())
     }
+}
+
+/// Moves every stream send window by the peer's change of
+/// SETTINGS_INITIAL_WINDOW_SIZE from `old` to `new` (§6.9.2). The first
+/// window pushed past 2^31-1 stops it with a connection FLOW_CONTROL_ERROR;
+/// the connection is then over, so the windows already moved do not matter.
+pub fn apply_initial_window_size_change_to_all<'a>(
+    windows: impl IntoIterator<Item = &'a mut Window>,
+    old: u32,
+    new: u32,
+) -> Result<(), FlowControlError> {
+    windows
+        .into_iter()
+        .try_for_each(|w| w.apply_initial_window_size_change(old, new))
 }
 
 /// How many DATA octets may go out on a stream now: the smaller of its
@@ -276,9 +303,13 @@ impl ReceiveWindow {
         }
     }
 
-    /// A new stream's receive window: `advertised_initial` is the
-    /// SETTINGS_INITIAL_WINDOW_SIZE the peer currently applies (ours once
-    /// acknowledged, 65,535 before), and the target is the policy's size.
+    /// A new stream's receive window; the target is the policy's size.
+    ///
+    /// `advertised_initial` is the SETTINGS_INITIAL_WINDOW_SIZE the peer
+    /// will apply to the stream: the value in our latest SETTINGS when it
+    /// raised the window (the peer reads that SETTINGS before any later
+    /// frame of ours, and more credit than it assumes is harmless), the
+    /// acknowledged value while a decrease is in flight (§6.9.3).
     pub fn stream(policy: ReceiveWindowPolicy, advertised_initial: u32) -> Self {
         ReceiveWindow {
             scope: ErrorScope::Stream,
@@ -383,7 +414,10 @@ impl ReceiveWindow {
 ///
 /// When a sample comes close to the current window, the window is what
 /// limits throughput, so the estimator proposes twice the sample, up to the
-/// policy's maximum. A sample only counts if its bandwidth is the best seen,
+/// policy's maximum. The connection applies it with
+/// [`ReceiveWindow::grow_target`] to its own window and to each stream's,
+/// and advertises it to new streams with SETTINGS_INITIAL_WINDOW_SIZE.
+/// It must recognise the probe's PING ACK by the payload it chose. A sample only counts if its bandwidth is the best seen,
 /// so a round trip swollen by queueing does not inflate the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct BdpEstimator {
@@ -485,6 +519,10 @@ mod tests {
             (ErrorScope::Connection, ErrorCode::ProtocolError)
         );
         assert_eq!(s.size(), 100);
+        assert!(matches!(
+            err.to_h2_error(StreamId::CONNECTION),
+            H2Error::Connection(e) if e.code == ErrorCode::ProtocolError
+        ));
     }
 
     #[test]
@@ -556,6 +594,19 @@ mod tests {
             (err.scope(), err.code()),
             (ErrorScope::Connection, ErrorCode::FlowControlError)
         );
+    }
+
+    #[test]
+    fn settings_change_moves_every_stream_window() {
+        let mut windows = [Window::stream(100), Window::stream(65_535)];
+        apply_initial_window_size_change_to_all(&mut windows, 65_535, 1000).unwrap();
+        assert_eq!(windows.map(|w| w.size()), [100 - 64_535, 1000]);
+        windows[1]
+            .apply_window_update(MAX_WINDOW_SIZE - 1000)
+            .unwrap();
+        let err = apply_initial_window_size_change_to_all(&mut windows, 1000, 1001).unwrap_err();
+        assert_eq!(err.scope(), ErrorScope::Connection);
+        assert_eq!(err.code(), ErrorCode::FlowControlError);
     }
 
     #[test]

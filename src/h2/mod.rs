@@ -3,14 +3,20 @@
 //! - [`frame`]: the frame header, the ten frame types, and a streaming reader.
 //! - [`ErrorCode`]: the error-code table (§7).
 //! - [`settings`]: SETTINGS parameters as values (§6.5.2).
-//! - [`stream_state`]: the §5.1 stream state table.
 //! - [`connection`]: the sans-IO connection, client or server.
-//! - [`flow_control`]: flow-control windows (§5.2, §6.9).
+//! - [`config`]: the connection's named limits and timers, with defaults.
+//! - [`stream_state`]: the stream state machine (§5.1).
+//! - [`flow_control`]: send and receive windows, WINDOW_UPDATE policy (§5.2, §6.9).
+//! - [`rate_limit`]: token buckets and capped counters against floods (§10.5).
+//! - [`header_validation`]: well-formed requests, responses and trailers (§8.1-§8.3).
 
+pub mod config;
 pub mod connection;
 mod error_code;
 pub mod flow_control;
 pub mod frame;
+pub mod header_validation;
+pub mod rate_limit;
 pub mod settings;
 pub mod stream_state;
 

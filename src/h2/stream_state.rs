@@ -37,6 +37,8 @@
 //! to a [`StreamInput`], and checks what depends on the stream id itself
 //! (§5.1.1: parity, monotonic ids, which side may push) before calling it.
 
+use crate::h2::{ErrorCode, H2Error, StreamId};
+
 /// Which frame an HTTP/2 error answers with (RFC 9113 §5.4).
 ///
 /// One decision point: a stream error resets one stream with RST_STREAM
@@ -49,27 +51,12 @@ pub enum ErrorScope {
     Connection,
 }
 
-/// The RFC 9113 §7 error codes these stream building blocks raise.
-///
-/// Provisional: a subset kept here until the frame codec's full
-/// `h2::error_code` table lands, which will replace it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ErrorCode {
-    /// PROTOCOL_ERROR (0x01): the peer broke a protocol rule.
-    ProtocolError,
-    /// FLOW_CONTROL_ERROR (0x03): the peer broke the flow-control rules.
-    FlowControlError,
-    /// STREAM_CLOSED (0x05): a frame arrived after the stream was half-closed.
-    StreamClosed,
-}
-
-impl ErrorCode {
-    /// The 32-bit value carried in RST_STREAM and GOAWAY (§7).
-    pub fn to_u32(self) -> u32 {
+impl ErrorScope {
+    /// The error of this scope on `stream` (ignored for the connection).
+    pub fn error(self, stream: StreamId, code: ErrorCode, reason: &'static str) -> H2Error {
         match self {
-            ErrorCode::ProtocolError => 0x1,
-            ErrorCode::FlowControlError => 0x3,
-            ErrorCode::StreamClosed => 0x5,
+            ErrorScope::Stream => H2Error::stream(stream, code, reason),
+            ErrorScope::Connection => H2Error::connection(code, reason),
         }
     }
 }
@@ -271,14 +258,34 @@ impl StreamStateError {
             StreamStateError::Local { .. } => None,
         }
     }
+
+    /// For a peer's violation on `stream`, the error to act on.
+    pub fn to_h2_error(&self, stream: StreamId) -> Option<H2Error> {
+        let (scope, code) = self.scope_and_code()?;
+        Some(scope.error(stream, code, self.reason()))
+    }
+
+    /// The rule broken, in a few words.
+    pub fn reason(&self) -> &'static str {
+        match *self {
+            StreamStateError::Local { .. } => {
+                "frame not allowed in this stream state (RFC 9113 5.1)"
+            }
+            StreamStateError::Peer { code, .. } => match code {
+                ErrorCode::StreamClosed => {
+                    "frame received after the peer closed the stream (RFC 9113 5.1)"
+                }
+                _ => "frame not allowed in this stream state (RFC 9113 5.1)",
+            },
+        }
+    }
 }
 
 /// Applies `input` to a stream in `state` (RFC 9113 §5.1).
 ///
-/// `Ok` gives the next state. When `state` is closed and the result is
-/// `Ok`, the frame is one to process minimally and discard (§5.1:
-/// decode HEADERS for HPACK's sake, count DATA against the connection
-/// window). Anything the table does not permit is an error saying whose
+/// `Ok` gives the next state. A received frame that leaves a closed stream
+/// closed is one to process minimally and discard (§5.1: decode HEADERS
+/// for HPACK's sake, count DATA against the connection window). Anything the table does not permit is an error saying whose
 /// fault it is and, for the peer's, how to answer.
 pub fn transition(state: StreamState, input: StreamInput) -> Result<StreamState, StreamStateError> {
     use CloseReason::*;
@@ -722,11 +729,18 @@ mod tests {
             err.scope_and_code(),
             Some((ErrorScope::Connection, ErrorCode::ProtocolError))
         );
-        assert_eq!(ErrorCode::ProtocolError.to_u32(), 1);
-        assert_eq!(ErrorCode::FlowControlError.to_u32(), 3);
-        assert_eq!(ErrorCode::StreamClosed.to_u32(), 5);
+        assert!(matches!(
+            err.to_h2_error(StreamId::new(3)),
+            Some(H2Error::Connection(e)) if e.code == ErrorCode::ProtocolError
+        ));
+        let closed = transition(StreamState::HalfClosedRemote, StreamInput::RecvData).unwrap_err();
+        assert!(matches!(
+            closed.to_h2_error(StreamId::new(3)),
+            Some(H2Error::Stream(e)) if e.code == ErrorCode::StreamClosed && e.stream == StreamId::new(3)
+        ));
         let local = transition(CLOSED_END, StreamInput::SendData).unwrap_err();
         assert_eq!(local.scope_and_code(), None);
+        assert_eq!(local.to_h2_error(StreamId::new(3)), None);
     }
 
     #[test]
