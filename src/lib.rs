@@ -30,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod base64;
 pub mod h2;
 pub mod hpack;
 pub mod json;

@@ -48,8 +48,9 @@ pub enum HuffmanPolicy {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IndexingPolicy {
     /// Index fields likely to repeat; send fields whose values churn
-    /// (content-length, dates, etags, `:path` with a query, grpc-timeout...)
-    /// and fields too big for the table as literals without indexing.
+    /// (content-length, conditional validators, `:path` with a query,
+    /// grpc-timeout...) and fields over 3/4 of the table as literals without
+    /// indexing.
     Automatic,
     /// Index every field that is not sensitive, as the RFC 7541 Appendix C
     /// examples do.

@@ -3,7 +3,7 @@
 
 use bytes::{Bytes, BytesMut};
 
-use super::dynamic_table::DynamicTable;
+use super::dynamic_table::{DynamicTable, Entry};
 use super::header::field_size;
 use super::{huffman, integer, static_table};
 use super::{DecodeError, DecoderConfig, Header};
@@ -33,7 +33,8 @@ enum Indexing {
 /// Decoded names and values are [`Bytes`]: static-table fields borrow static
 /// octets, dynamic-table fields share the table's octets, and literals share
 /// a buffer (at least 4 KiB) with other literals, so holding one field keeps
-/// that buffer alive.
+/// that buffer alive. Between blocks the decoder itself keeps at most 4 KiB
+/// of it, besides its table.
 #[derive(Debug)]
 pub struct Decoder {
     table: DynamicTable,
@@ -96,7 +97,7 @@ impl Decoder {
         let result = self.decode_block(block, out);
         if let Err(error) = result {
             out.truncate(start);
-            if !matches!(error, DecodeError::HeaderListTooLarge { .. }) {
+            if !error.leaves_tables_in_step() {
                 self.failed = Some(error);
             }
         }
@@ -146,6 +147,10 @@ impl Decoder {
         if at_start && !block.is_empty() {
             self.check_required_update()?;
         }
+        // An idle connection keeps at most one chunk of string buffer.
+        if self.strings.capacity() > STRING_BUFFER_CHUNK {
+            self.strings = BytesMut::new();
+        }
         if list_size > self.max_header_list_size {
             return Err(DecodeError::HeaderListTooLarge {
                 size: list_size,
@@ -186,10 +191,15 @@ impl Decoder {
         if let Some((name, value)) = static_table::get(index) {
             return Ok((Bytes::from_static(name), Bytes::from_static(value)));
         }
+        self.dynamic_field(index)
+            .map(|entry| (entry.name.clone(), entry.value.clone()))
+    }
+
+    /// The dynamic table entry at a 1-based index past the static table.
+    fn dynamic_field(&self, index: usize) -> Result<&Entry, DecodeError> {
         index
             .checked_sub(static_table::ENTRIES.len() + 1)
             .and_then(|position| self.table.get(position))
-            .map(|entry| (entry.name.clone(), entry.value.clone()))
             .ok_or(DecodeError::IndexOutOfRange {
                 index,
                 dynamic_len: self.table.len(),
@@ -207,9 +217,10 @@ impl Decoder {
         let index = integer::decode(src, prefix_bits)?;
         let (name, name_is_static) = if index == 0 {
             (self.string(src)?, false)
+        } else if let Some((name, _)) = static_table::get(index) {
+            (Bytes::from_static(name), true)
         } else {
-            let (name, _) = self.field_at(index)?;
-            (name, index <= static_table::ENTRIES.len())
+            (self.dynamic_field(index)?.name.clone(), false)
         };
         let value = self.string(src)?;
         if indexing == Indexing::Incremental {
@@ -222,10 +233,9 @@ impl Decoder {
     fn string(&mut self, src: &mut &[u8]) -> Result<Bytes, DecodeError> {
         let huffman_coded = src.first().is_some_and(|&octet| octet & 0x80 != 0);
         let len = integer::decode(src, 7)?;
-        if len > src.len() {
-            return Err(DecodeError::Truncated("string literal"));
-        }
-        let (data, rest) = src.split_at(len);
+        let (data, rest) = src
+            .split_at_checked(len)
+            .ok_or(DecodeError::Truncated("string literal"))?;
         *src = rest;
         // Reserve for the longest possible result (no Huffman code is under
         // 5 bits); bounded by the block's own length.
@@ -249,5 +259,417 @@ impl Decoder {
 impl Default for Decoder {
     fn default() -> Self {
         Self::new(DecoderConfig::default())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hpack::{Encoder, EncoderConfig, HuffmanError};
+    use quickcheck::{quickcheck, Arbitrary, Gen};
+
+    type Fields = Vec<(Vec<u8>, Vec<u8>)>;
+
+    fn decode(decoder: &mut Decoder, block: &[u8]) -> Result<Fields, DecodeError> {
+        let mut out = Vec::new();
+        decoder.decode(block, &mut out)?;
+        Ok(out
+            .iter()
+            .map(|h| (h.name.to_vec(), h.value.to_vec()))
+            .collect())
+    }
+
+    fn pair(name: &str, value: &str) -> (Vec<u8>, Vec<u8>) {
+        (name.as_bytes().to_vec(), value.as_bytes().to_vec())
+    }
+
+    #[test]
+    fn index_out_of_range() {
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x80]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 0,
+                dynamic_len: 0
+            })
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0xbe]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 62,
+                dynamic_len: 0
+            })
+        );
+        // A literal's indexed name is checked too.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x7f, 0x00, 0x00]),
+            Err(DecodeError::IndexOutOfRange {
+                index: 63,
+                dynamic_len: 0
+            })
+        );
+        // Index 62 is the newest dynamic entry.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x40, 1, b'a', 1, b'b', 0xbe]),
+            Ok(vec![pair("a", "b"), pair("a", "b")])
+        );
+    }
+
+    #[test]
+    fn truncated_input() {
+        let cases: [(&[u8], &str); 4] = [
+            (&[0xff], "integer"),
+            (&[0x40], "integer"),
+            (&[0x40, 0x03, b'a'], "string literal"),
+            (&[0x04, 0x85, 0xff], "string literal"),
+        ];
+        for (block, context) in cases {
+            let mut decoder = Decoder::default();
+            assert_eq!(
+                decode(&mut decoder, block),
+                Err(DecodeError::Truncated(context))
+            );
+        }
+    }
+
+    #[test]
+    fn integer_overflow_and_huffman_errors() {
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0xff, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01]),
+            Err(DecodeError::IntegerOverflow)
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x81, 0xff]),
+            Err(DecodeError::Huffman(HuffmanError::PaddingTooLong))
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x81, 0x18]),
+            Err(DecodeError::Huffman(HuffmanError::PaddingNotEos))
+        );
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x04, 0x84, 0xff, 0xff, 0xff, 0xff]),
+            Err(DecodeError::Huffman(HuffmanError::EosInString))
+        );
+    }
+
+    #[test]
+    fn errors_are_sticky_and_leave_out_untouched() {
+        let mut decoder = Decoder::default();
+        let mut out = vec![Header::new("kept", "")];
+        let error = decoder.decode(&[0x82, 0x80], &mut out).unwrap_err();
+        assert_eq!(out.len(), 1);
+        assert_eq!(decoder.decode(&[0x82], &mut out), Err(error));
+    }
+
+    #[test]
+    fn size_update_rules() {
+        // Only at the start of a block (§4.2).
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x82, 0x20]),
+            Err(DecodeError::TableSizeUpdateNotAtStart)
+        );
+        // Never above our advertised limit (§6.3): 0x3f 0xe2 0x1f = 4097.
+        let mut decoder = Decoder::default();
+        assert_eq!(
+            decode(&mut decoder, &[0x3f, 0xe2, 0x1f]),
+            Err(DecodeError::TableSizeAboveLimit {
+                requested: 4097,
+                limit: 4096
+            })
+        );
+        // Two updates at the start are fine, and evict.
+        let mut decoder = Decoder::default();
+        decode(&mut decoder, &[0x40, 1, b'a', 1, b'b']).unwrap();
+        assert_eq!(decoder.table().len(), 1);
+        assert_eq!(
+            decode(&mut decoder, &[0x20, 0x3f, 0xe1, 0x1f, 0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+        assert_eq!(decoder.table().len(), 0);
+        assert_eq!(decoder.table().max_size(), 4096);
+    }
+
+    #[test]
+    fn lowered_limit_requires_update_at_or_below_smallest() {
+        let mut decoder = Decoder::default();
+        decoder.set_max_table_size(100);
+        decoder.set_max_table_size(4096);
+        // A block without the update is refused.
+        let mut fresh = Decoder::default();
+        fresh.set_max_table_size(100);
+        assert_eq!(
+            decode(&mut fresh, &[0x82]),
+            Err(DecodeError::TableSizeUpdateMissing { limit: 100 })
+        );
+        // Announcing only the final size skips the smallest: refused.
+        let mut skipped = Decoder::default();
+        skipped.set_max_table_size(100);
+        skipped.set_max_table_size(4096);
+        assert_eq!(
+            decode(&mut skipped, &[0x3f, 0xe1, 0x1f, 0x82]),
+            Err(DecodeError::TableSizeUpdateMissing { limit: 100 })
+        );
+        // Smallest then final, as the encoder must send it.
+        let mut block = Vec::new();
+        crate::hpack::integer::encode(100, 5, 0x20, &mut block);
+        crate::hpack::integer::encode(4096, 5, 0x20, &mut block);
+        block.push(0x82);
+        assert_eq!(
+            decode(&mut decoder, &block),
+            Ok(vec![pair(":method", "GET")])
+        );
+        // Raising the limit needs no update.
+        decoder.set_max_table_size(8192);
+        assert_eq!(
+            decode(&mut decoder, &[0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+        // An empty block leaves the requirement for the next one.
+        decoder.set_max_table_size(0);
+        assert_eq!(decode(&mut decoder, &[]), Ok(vec![]));
+        assert_eq!(
+            decode(&mut decoder, &[0x20, 0x82]),
+            Ok(vec![pair(":method", "GET")])
+        );
+    }
+
+    #[test]
+    fn header_list_too_large_keeps_table_in_step() {
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: 100,
+            ..DecoderConfig::default()
+        });
+        // Two fields of 32 + 1 + 40 = 73 each, both indexed.
+        let value = [b'v'; 40];
+        let mut block = vec![0x40, 1, b'a', 40];
+        block.extend_from_slice(&value);
+        block.extend_from_slice(&[0x40, 1, b'b', 40]);
+        block.extend_from_slice(&value);
+        let mut out = Vec::new();
+        assert_eq!(
+            decoder.decode(&block, &mut out),
+            Err(DecodeError::HeaderListTooLarge {
+                size: 146,
+                limit: 100
+            })
+        );
+        assert!(out.is_empty());
+        // Both fields were still added, and the decoder goes on.
+        assert_eq!(decoder.table().len(), 2);
+        assert_eq!(decode(&mut decoder, &[0xbe]).unwrap()[0].0, b"b");
+    }
+
+    #[test]
+    fn header_list_size_limit_is_inclusive() {
+        // ":method: GET" is 7 + 3 + 32 = 42 octets (§4.1).
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: 84,
+            ..DecoderConfig::default()
+        });
+        assert_eq!(decode(&mut decoder, &[0x82, 0x82]).map(|l| l.len()), Ok(2));
+        let error = decode(&mut decoder, &[0x82, 0x82, 0x82]).unwrap_err();
+        assert_eq!(
+            error,
+            DecodeError::HeaderListTooLarge {
+                size: 126,
+                limit: 84
+            }
+        );
+        assert!(error.leaves_tables_in_step());
+        decoder.set_max_header_list_size(126);
+        assert_eq!(
+            decode(&mut decoder, &[0x82, 0x82, 0x82]).map(|l| l.len()),
+            Ok(3)
+        );
+        assert!(!DecodeError::IntegerOverflow.leaves_tables_in_step());
+    }
+
+    #[test]
+    fn never_indexed_is_reported_sensitive() {
+        let mut decoder = Decoder::default();
+        let mut out = Vec::new();
+        decoder
+            .decode(&[0x10, 1, b'a', 1, b'b', 0x00, 1, b'c', 0, 0x82], &mut out)
+            .unwrap();
+        assert_eq!(out[0], Header::sensitive("a", "b"));
+        assert_eq!(out[1], Header::new("c", ""));
+        assert_eq!(out[2], Header::new(":method", "GET"));
+        assert!(decoder.table().is_empty());
+    }
+
+    /// A header list drawn from a small vocabulary, so fields repeat and
+    /// tables get used, with some arbitrary octets mixed in.
+    #[derive(Debug, Clone)]
+    struct Block {
+        headers: Vec<Header>,
+        /// A SETTINGS_HEADER_TABLE_SIZE change before this block, if any.
+        resize: Option<usize>,
+    }
+
+    impl Arbitrary for Block {
+        fn arbitrary(g: &mut Gen) -> Self {
+            const NAMES: [&str; 8] = [
+                ":path",
+                ":status",
+                "content-type",
+                "x-custom",
+                "cookie",
+                "grpc-status",
+                "date",
+                "",
+            ];
+            const VALUES: [&str; 6] = [
+                "/",
+                "200",
+                "application/grpc",
+                "a-longer-value-for-the-table",
+                "",
+                "0",
+            ];
+            let len = usize::arbitrary(g) % 12;
+            let headers = (0..len)
+                .map(|_| {
+                    let name: Vec<u8> = if u8::arbitrary(g) % 4 == 0 {
+                        Vec::arbitrary(g)
+                    } else {
+                        g.choose(&NAMES).unwrap().as_bytes().to_vec()
+                    };
+                    let value: Vec<u8> = if u8::arbitrary(g) % 4 == 0 {
+                        Vec::arbitrary(g)
+                    } else {
+                        g.choose(&VALUES).unwrap().as_bytes().to_vec()
+                    };
+                    Header {
+                        name: name.into(),
+                        value: value.into(),
+                        sensitive: u8::arbitrary(g) % 8 == 0,
+                    }
+                })
+                .collect();
+            let resize = match u8::arbitrary(g) % 6 {
+                0 => Some(usize::from(u16::arbitrary(g) % 5000)),
+                1 => Some(0),
+                _ => None,
+            };
+            Block { headers, resize }
+        }
+    }
+
+    fn round_trip(blocks: Vec<Block>, config: EncoderConfig) -> bool {
+        let mut encoder = Encoder::new(config);
+        let mut decoder = Decoder::new(DecoderConfig {
+            max_header_list_size: usize::MAX,
+            ..DecoderConfig::default()
+        });
+        for block in blocks {
+            if let Some(size) = block.resize {
+                // Both sides see the same acknowledged setting.
+                decoder.set_max_table_size(size);
+                encoder.set_max_table_size(size);
+            }
+            let mut wire = Vec::new();
+            encoder.encode(&block.headers, &mut wire);
+            let mut out = Vec::new();
+            if decoder.decode(&wire, &mut out).is_err() {
+                return false;
+            }
+            // Sensitive names the encoder knows come back sensitive too.
+            let expected: Vec<(&[u8], &[u8])> = block
+                .headers
+                .iter()
+                .map(|h| (&h.name[..], &h.value[..]))
+                .collect();
+            let got: Vec<(&[u8], &[u8])> =
+                out.iter().map(|h| (&h.name[..], &h.value[..])).collect();
+            if expected != got
+                || block
+                    .headers
+                    .iter()
+                    .zip(&out)
+                    .any(|(a, b)| a.sensitive && !b.sensitive)
+            {
+                return false;
+            }
+            if decoder.table().size() > decoder.table().max_size() || encoder.table().size() > 4096
+            {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// The oracle a fuzz target applies: whatever decodes re-encodes and
+    /// decodes again to the same list, sensitive fields staying so.
+    fn reencodes_to_itself(blocks: &[Vec<u8>]) -> bool {
+        let mut decoder = Decoder::default();
+        let mut encoder = Encoder::default();
+        let mut again = Decoder::default();
+        for block in blocks {
+            let mut first = Vec::new();
+            if decoder.decode(block, &mut first).is_err() {
+                continue;
+            }
+            let mut wire = Vec::new();
+            encoder.encode(&first, &mut wire);
+            let mut second = Vec::new();
+            if again.decode(&wire, &mut second).is_err() {
+                return false;
+            }
+            let same = first.len() == second.len()
+                && first.iter().zip(&second).all(|(a, b)| {
+                    a.name == b.name && a.value == b.value && (!a.sensitive || b.sensitive)
+                });
+            if !same {
+                return false;
+            }
+        }
+        true
+    }
+
+    quickcheck! {
+        fn round_trip_with_resizes(blocks: Vec<Block>) -> bool {
+            round_trip(blocks, EncoderConfig::default())
+        }
+
+        fn round_trip_index_all_no_huffman(blocks: Vec<Block>) -> bool {
+            round_trip(blocks, EncoderConfig {
+                huffman: crate::hpack::HuffmanPolicy::Never,
+                indexing: crate::hpack::IndexingPolicy::Always,
+                ..EncoderConfig::default()
+            })
+        }
+
+        fn never_panics_on_arbitrary_bytes(blocks: Vec<Vec<u8>>) -> bool {
+            let mut decoder = Decoder::default();
+            for block in blocks {
+                let mut out = Vec::new();
+                let _ = decoder.decode(&block, &mut out);
+            }
+            true
+        }
+
+        fn decoded_lists_re_encode_to_themselves(blocks: Vec<Vec<u8>>) -> bool {
+            reencodes_to_itself(&blocks)
+        }
+
+        fn mutated_valid_blocks_never_panic_and_re_encode(block: Block, flips: Vec<(usize, u8)>) -> bool {
+            let mut wire = Vec::new();
+            Encoder::default().encode(&block.headers, &mut wire);
+            let len = wire.len().max(1);
+            for (at, bits) in flips {
+                if let Some(octet) = wire.get_mut(at % len) {
+                    *octet ^= bits;
+                }
+            }
+            reencodes_to_itself(&[wire])
+        }
     }
 }

@@ -14,9 +14,25 @@ pub struct Entry {
     pub name: Bytes,
     /// Field value.
     pub value: Bytes,
+    /// [`name_fingerprint`] of `name`, so the encoder's search compares
+    /// whole names only when this matches.
+    name_fingerprint: u32,
+}
+
+/// A cheap summary of a name (length, first, middle and last octets): equal
+/// names have equal fingerprints, and most different names do not.
+pub fn name_fingerprint(name: &[u8]) -> u32 {
+    let octet = |i: usize| u32::from(name.get(i).copied().unwrap_or(0));
+    let len = name.len();
+    (len as u32 & 0xff) | octet(0) << 8 | octet(len / 2) << 16 | octet(len.wrapping_sub(1)) << 24
 }
 
 impl Entry {
+    /// Whether the entry's name is `name`, whose fingerprint is given.
+    pub fn has_name(&self, name: &[u8], fingerprint: u32) -> bool {
+        self.name_fingerprint == fingerprint && self.name[..] == *name
+    }
+
     /// The entry's size as §4.1 counts it.
     pub fn size(&self) -> usize {
         field_size(&self.name, &self.value)
@@ -98,6 +114,7 @@ impl DynamicTable {
             Entry {
                 name: name.clone(),
                 value: Bytes::copy_from_slice(value),
+                name_fingerprint: name_fingerprint(name),
             }
         } else {
             let mut octets = BytesMut::with_capacity(name.len() + value.len());
@@ -107,6 +124,7 @@ impl DynamicTable {
             Entry {
                 name: octets.slice(..name.len()),
                 value: octets.slice(name.len()..),
+                name_fingerprint: name_fingerprint(name),
             }
         };
         self.size += size;

@@ -74,3 +74,12 @@ pub enum DecodeError {
         limit: usize,
     },
 }
+
+impl DecodeError {
+    /// Whether the decoder is still usable, so HTTP/2 may refuse just the
+    /// stream (RFC 9113 §10.5.1); otherwise the connection must end with
+    /// COMPRESSION_ERROR (RFC 9113 §4.3).
+    pub fn leaves_tables_in_step(&self) -> bool {
+        matches!(self, DecodeError::HeaderListTooLarge { .. })
+    }
+}

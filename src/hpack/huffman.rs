@@ -1,9 +1,11 @@
 //! The Huffman code for string literals (RFC 7541 §5.2, Appendix B).
 //!
-//! Decoding walks a finite automaton four bits at a time: its states are the
-//! 256 inner nodes of the code tree, and for each state and nibble a table
-//! built at compile time gives the next state and the symbol completed, if
-//! any. No code is shorter than 5 bits, so a nibble completes at most one.
+//! Decoding looks up the next 12 bits in a table built at compile time,
+//! which gives the one or two symbols whose codes fit in them (most octets
+//! in headers have codes of 5 to 8 bits); the last bits of a string are
+//! looked up padded with ones. Codes over 12 bits (rare octets) and invalid
+//! endings walk the code tree bit by bit; the tree node where the string
+//! ends tells whether its padding is valid.
 
 use bytes::BufMut;
 
@@ -15,21 +17,8 @@ const LEAF: u16 = 0x8000;
 /// The end-of-string symbol (Appendix B), never valid inside a string.
 const EOS: u16 = 256;
 
-/// The transition emits `symbol`.
-const EMITS: u8 = 1;
-/// The nibble completes EOS: the string is invalid (§5.2).
-const FAILS: u8 = 2;
-
-/// One step of the decoding automaton.
-#[derive(Clone, Copy)]
-struct Transition {
-    next: u8,
-    symbol: u8,
-    flags: u8,
-}
-
-/// How the string may end in a state: in the root or on a prefix of EOS's
-/// all-ones code of at most 7 bits (§5.2).
+/// How the string may end in a tree node: in the root, or on a prefix of
+/// EOS's all-ones code of at most 7 bits (§5.2).
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ending {
     Valid,
@@ -37,8 +26,9 @@ enum Ending {
     PaddingNotEos,
 }
 
-/// The code tree: `children[node][bit]` is an inner node id or `LEAF | symbol`.
-/// Also, per node, how many 1 bits lead to it if only 1 bits do.
+/// The code tree: `children[node][bit]` is an inner node id (0..=255) or
+/// `LEAF | symbol`. Also, per node, how many 1 bits lead to it if only 1
+/// bits do.
 struct Tree {
     children: [[u16; 2]; 256],
     ones_depth: [Option<u8>; 256],
@@ -78,40 +68,44 @@ const fn build_tree() -> Tree {
 
 const TREE: Tree = build_tree();
 
-const fn build_transitions() -> [[Transition; 16]; 256] {
-    let empty = Transition {
-        next: 0,
-        symbol: 0,
-        flags: 0,
-    };
-    let mut table = [[empty; 16]; 256];
-    let mut state = 0usize;
-    while state < 256 {
-        let mut nibble = 0usize;
-        while nibble < 16 {
-            let mut node = state;
-            let mut step = empty;
-            let mut bit_index = 4;
-            while bit_index > 0 {
-                bit_index -= 1;
-                let child = TREE.children[node][(nibble >> bit_index) & 1];
-                if child & LEAF != 0 {
-                    if child & 0x1ff == EOS {
-                        step.flags |= FAILS;
-                        break;
-                    }
-                    step.symbol = (child & 0xff) as u8;
-                    step.flags |= EMITS;
-                    node = 0;
-                } else {
-                    node = child as usize;
+/// Bits looked up at once by the fast path.
+const PEEK_BITS: u32 = 12;
+
+/// For each 12-bit pattern: the first symbol (bits 0-7), the second (bits
+/// 8-15), how many symbols end within the pattern, at most 2 (bits 16-17),
+/// the length of the first code (bits 18-22) and the bits both take (bits
+/// 24-28). A count of 0 means the first code is longer than 12 bits.
+const fn build_fast_table() -> [u32; 1 << PEEK_BITS] {
+    let mut table = [0u32; 1 << PEEK_BITS];
+    let mut pattern = 0usize;
+    while pattern < table.len() {
+        let mut node = 0usize;
+        let mut symbols = [0u32; 2];
+        let mut count = 0usize;
+        let mut consumed = 0u32;
+        let mut first_len = 0u32;
+        let mut bit = 0u32;
+        while bit < PEEK_BITS && count < 2 {
+            let child = TREE.children[node][(pattern >> (PEEK_BITS - 1 - bit)) & 1];
+            bit += 1;
+            if child & LEAF != 0 {
+                if child & 0x1ff == EOS {
+                    break;
                 }
+                symbols[count] = (child & 0xff) as u32;
+                count += 1;
+                consumed = bit;
+                if count == 1 {
+                    first_len = bit;
+                }
+                node = 0;
+            } else {
+                node = child as usize;
             }
-            step.next = node as u8;
-            table[state][nibble] = step;
-            nibble += 1;
         }
-        state += 1;
+        table[pattern] =
+            symbols[0] | symbols[1] << 8 | (count as u32) << 16 | first_len << 18 | consumed << 24;
+        pattern += 1;
     }
     table
 }
@@ -130,8 +124,12 @@ const fn build_endings() -> [Ending; 256] {
     endings
 }
 
-static TRANSITIONS: [[Transition; 16]; 256] = build_transitions();
+static CHILDREN: [[u16; 2]; 256] = TREE.children;
+static FAST: [u32; 1 << PEEK_BITS] = build_fast_table();
 static ENDINGS: [Ending; 256] = build_endings();
+
+/// Decoded octets are staged here and appended to the output in runs.
+const STAGE_LEN: usize = 64;
 
 /// Decodes the Huffman-coded `src`, appending the octets to `dst`.
 ///
@@ -139,21 +137,105 @@ static ENDINGS: [Ending; 256] = build_endings();
 /// not all ones (§5.2). On error, `dst` may hold part of the string.
 /// Appends at most `src.len() * 8 / 5` octets (no code is under 5 bits).
 pub fn decode<B: BufMut>(src: &[u8], dst: &mut B) -> Result<(), HuffmanError> {
-    let mut state = 0u8;
-    for &octet in src {
-        for nibble in [octet >> 4, octet & 0x0f] {
-            // In range by type: state < 256, nibble < 16.
-            let step = TRANSITIONS[usize::from(state)][usize::from(nibble)];
-            if step.flags & FAILS != 0 {
+    let mut rest = src;
+    // The low `bits` bits of `pending` are the next bits of the string.
+    let mut pending: u64 = 0;
+    let mut bits: u32 = 0;
+    // The tree node reached; the root (0) between symbols.
+    let mut node: u8 = 0;
+    let mut stage = [0u8; STAGE_LEN];
+    let mut staged = 0usize;
+    loop {
+        if bits <= 32 {
+            if let Some((word, after)) = rest.split_first_chunk::<4>() {
+                pending = (pending << 32) | u64::from(u32::from_be_bytes(*word));
+                bits += 32;
+                rest = after;
+            }
+        }
+        while bits <= 56 {
+            let Some((&octet, after)) = rest.split_first() else {
+                break;
+            };
+            pending = (pending << 8) | u64::from(octet);
+            bits += 8;
+            rest = after;
+        }
+        if staged > STAGE_LEN - 8 {
+            dst.put_slice(stage.get(..staged).unwrap_or_default());
+            staged = 0;
+        }
+        // Up to four table steps (8 octets out) per refill, from the root: with
+        // input left at least 57 bits are pending, and each step takes at
+        // most 12.
+        let mut steps = 0;
+        while node == 0 && steps < 4 && bits >= PEEK_BITS {
+            let entry = FAST[((pending >> (bits - PEEK_BITS)) as usize) & ((1 << PEEK_BITS) - 1)];
+            let count = ((entry >> 16) & 3) as usize;
+            if count == 0 {
+                break;
+            }
+            // `staged` <= STAGE_LEN - 2 here, so the masks never wrap.
+            stage[staged & (STAGE_LEN - 1)] = entry as u8;
+            stage[(staged + 1) & (STAGE_LEN - 1)] = (entry >> 8) as u8;
+            staged += count;
+            bits -= entry >> 24;
+            steps += 1;
+        }
+        if steps == 4 {
+            continue;
+        }
+        // After a refill, no bits means no input.
+        if bits == 0 {
+            break;
+        }
+        if node == 0 && bits < PEEK_BITS {
+            // The last bits of the string: look them up padded with ones,
+            // keeping only symbols that end within them.
+            let pad = PEEK_BITS - bits;
+            let padded = (pending << pad) | ((1 << pad) - 1);
+            let entry = FAST[(padded as usize) & ((1 << PEEK_BITS) - 1)];
+            let count = (entry >> 16) & 3;
+            let first_len = (entry >> 18) & 0x1f;
+            if count == 2 && entry >> 24 <= bits {
+                stage[staged & (STAGE_LEN - 1)] = entry as u8;
+                stage[(staged + 1) & (STAGE_LEN - 1)] = (entry >> 8) as u8;
+                staged += 2;
+                bits -= entry >> 24;
+                continue;
+            }
+            if count >= 1 && first_len <= bits {
+                stage[staged & (STAGE_LEN - 1)] = entry as u8;
+                staged += 1;
+                bits -= first_len;
+                continue;
+            }
+            // Valid padding: fewer than 8 bits, all ones (§5.2).
+            if bits < 8 && pending & ((1 << bits) - 1) == (1 << bits) - 1 {
+                break;
+            }
+        }
+        // A code over 12 bits, or the string's last bits: walk the tree. If
+        // the bits run out mid-code, the walk resumes from `node` after the
+        // next refill, or the string ends there.
+        while bits > 0 {
+            bits -= 1;
+            let child = CHILDREN[usize::from(node)][((pending >> bits) & 1) as usize];
+            if child & LEAF == 0 {
+                node = child as u8;
+                continue;
+            }
+            if child & 0x1ff == EOS {
                 return Err(HuffmanError::EosInString);
             }
-            if step.flags & EMITS != 0 {
-                dst.put_u8(step.symbol);
-            }
-            state = step.next;
+            stage[staged & (STAGE_LEN - 1)] = child as u8;
+            staged += 1;
+            node = 0;
+            break;
         }
     }
-    match ENDINGS[usize::from(state)] {
+    dst.put_slice(stage.get(..staged).unwrap_or_default());
+    match ENDINGS[usize::from(node)] {
         Ending::Valid => Ok(()),
         Ending::PaddingTooLong => Err(HuffmanError::PaddingTooLong),
         Ending::PaddingNotEos => Err(HuffmanError::PaddingNotEos),
@@ -235,6 +317,21 @@ mod tests {
     }
 
     #[test]
+    fn long_codes_at_every_alignment() {
+        // '#' has a 12-bit code, octet 1 a 23-bit one, 10 and 13 the
+        // longest (30 bits): long codes land at every offset of a refill.
+        for lead in 0..64 {
+            let mut data = vec![b'a'; lead];
+            for _ in 0..8 {
+                data.extend_from_slice(&[b'#', b'#', b'#', 10, 1, b'e', 13, b'0', 200]);
+            }
+            let mut out = Vec::new();
+            encode(&data, &mut out);
+            assert_eq!(dec(&out).unwrap(), data, "lead {lead}");
+        }
+    }
+
+    #[test]
     fn rejects_bad_endings() {
         // EOS (30 ones) padded with two more ones: EOS inside the string.
         assert_eq!(
@@ -251,7 +348,64 @@ mod tests {
         assert_eq!(dec(&[]).unwrap(), b"");
     }
 
+    /// The plainest decoder: one bit at a time through the tree.
+    fn reference_decode(src: &[u8]) -> Result<Vec<u8>, HuffmanError> {
+        let mut out = Vec::new();
+        let mut node = 0usize;
+        for octet in src {
+            for shift in (0..8).rev() {
+                let child = CHILDREN[node][usize::from((octet >> shift) & 1)];
+                if child & LEAF == 0 {
+                    node = usize::from(child);
+                } else if child & 0x1ff == EOS {
+                    return Err(HuffmanError::EosInString);
+                } else {
+                    out.push(child as u8);
+                    node = 0;
+                }
+            }
+        }
+        match ENDINGS[node] {
+            Ending::Valid => Ok(out),
+            Ending::PaddingTooLong => Err(HuffmanError::PaddingTooLong),
+            Ending::PaddingNotEos => Err(HuffmanError::PaddingNotEos),
+        }
+    }
+
+    #[test]
+    fn agrees_with_reference_on_every_short_input() {
+        for first in 0..=255u8 {
+            assert_eq!(dec(&[first]), reference_decode(&[first]), "{first:02x}");
+            for second in 0..=255u8 {
+                let input = [first, second];
+                assert_eq!(dec(&input), reference_decode(&input), "{input:02x?}");
+            }
+        }
+    }
+
     quickcheck! {
+        fn agrees_with_reference_on_arbitrary_bytes(data: Vec<u8>) -> bool {
+            dec(&data) == reference_decode(&data)
+        }
+
+        fn agrees_with_reference_on_coded_strings(data: Vec<u8>, tail: Vec<u8>) -> bool {
+            let mut coded = Vec::new();
+            encode(&data, &mut coded);
+            coded.extend_from_slice(&tail[..tail.len().min(3)]);
+            dec(&coded) == reference_decode(&coded)
+        }
+
+        fn accepted_input_re_encodes_exactly(data: Vec<u8>) -> bool {
+            match dec(&data) {
+                Ok(plain) => {
+                    let mut again = Vec::new();
+                    encode(&plain, &mut again);
+                    again == data
+                }
+                Err(_) => true,
+            }
+        }
+
         fn round_trip(data: Vec<u8>) -> bool {
             let mut out = Vec::new();
             encode(&data, &mut out);
