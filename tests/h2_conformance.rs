@@ -11,7 +11,7 @@ use grpclite::h2::frame::{
     CONNECTION_PREFACE,
 };
 use grpclite::h2::settings::{Setting, SettingId};
-use grpclite::h2::{Connection, ConnectionConfig, ErrorCode, Event, Initiator, Role};
+use grpclite::h2::{Config, Connection, ErrorCode, Event, Initiator, Role};
 use grpclite::hpack::{Encoder, EncoderConfig, Header, IndexingPolicy};
 
 fn sid(n: u32) -> StreamId {
@@ -31,10 +31,10 @@ struct Peer {
 impl Peer {
     /// A server under test, after the client preface and an empty SETTINGS.
     fn server() -> Peer {
-        Peer::server_with(ConnectionConfig::default())
+        Peer::server_with(Config::default())
     }
 
-    fn server_with(config: ConnectionConfig) -> Peer {
+    fn server_with(config: Config) -> Peer {
         let now = Instant::now();
         let mut p = Peer::raw(Connection::new(Role::Server, config, now), now, false);
         let mut bytes = CONNECTION_PREFACE.to_vec();
@@ -52,7 +52,7 @@ impl Peer {
     /// A client under test, after the server's SETTINGS and ACK.
     fn client() -> Peer {
         let now = Instant::now();
-        let conn = Connection::new(Role::Client, ConnectionConfig::default(), now);
+        let conn = Connection::new(Role::Client, Config::default(), now);
         let mut p = Peer::raw(conn, now, true);
         let mut bytes = Vec::new();
         SettingsFrame::new(vec![]).encode(&mut bytes);
@@ -208,7 +208,7 @@ mod section_3_4_preface {
     fn server_rejects_a_wrong_preface() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Server, ConnectionConfig::default(), now),
+            Connection::new(Role::Server, Config::default(), now),
             now,
             false,
         );
@@ -220,7 +220,7 @@ mod section_3_4_preface {
     fn first_frame_must_be_settings() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Server, ConnectionConfig::default(), now),
+            Connection::new(Role::Server, Config::default(), now),
             now,
             false,
         );
@@ -238,7 +238,7 @@ mod section_3_4_preface {
     fn preface_in_tiny_chunks_is_fine() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Server, ConnectionConfig::default(), now),
+            Connection::new(Role::Server, Config::default(), now),
             now,
             false,
         );
@@ -256,7 +256,7 @@ mod section_3_4_preface {
     fn both_sides_start_with_settings_and_client_with_the_magic() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Client, ConnectionConfig::default(), now),
+            Connection::new(Role::Client, Config::default(), now),
             now,
             true,
         );
@@ -276,7 +276,7 @@ mod section_3_4_preface {
     fn missing_peer_settings_times_out() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Server, ConnectionConfig::default(), now),
+            Connection::new(Role::Server, Config::default(), now),
             now,
             false,
         );
@@ -406,8 +406,10 @@ mod section_5_1_2_concurrency {
 
     #[test]
     fn streams_past_our_limit_are_refused() {
-        let mut config = ConnectionConfig::default();
-        config.settings.max_concurrent_streams = Some(1);
+        let config = Config {
+            max_concurrent_streams: 1,
+            ..Config::default()
+        };
         let mut p = Peer::server_with(config);
         let a = p.request(1, false);
         let b = p.request(3, false);
@@ -722,7 +724,7 @@ mod section_6_5_settings {
     fn unacknowledged_settings_time_out() {
         let now = Instant::now();
         let mut p = Peer::raw(
-            Connection::new(Role::Server, ConnectionConfig::default(), now),
+            Connection::new(Role::Server, Config::default(), now),
             now,
             false,
         );
@@ -998,9 +1000,8 @@ mod section_6_9_window_update {
 
     #[test]
     fn data_beyond_the_stream_window_is_a_stream_error() {
-        let mut config = ConnectionConfig::default();
-        config.settings.initial_window_size = 4;
-        config.receive_window.initial_window_size = 4;
+        let mut config = Config::default();
+        config.stream_window.initial_window_size = 4;
         let mut p = Peer::server_with(config);
         let req = p.request(1, false);
         p.send(&[req, data(1, b"12345", false)]);
@@ -1009,8 +1010,8 @@ mod section_6_9_window_update {
 
     #[test]
     fn data_beyond_the_connection_window_is_a_connection_error() {
-        let mut config = ConnectionConfig::default();
-        config.receive_window.initial_window_size = 65_535;
+        let mut config = Config::default();
+        config.connection_window.initial_window_size = 65_535;
         let mut p = Peer::server_with(config);
         let req = p.request(1, false);
         p.send(&[req]);
@@ -1063,9 +1064,8 @@ mod section_6_9_window_update {
 
     #[test]
     fn released_data_is_credited_back() {
-        let mut config = ConnectionConfig::default();
-        config.settings.initial_window_size = 100;
-        config.receive_window.initial_window_size = 100;
+        let mut config = Config::default();
+        config.stream_window.initial_window_size = 100;
         let mut p = Peer::server_with(config);
         let req = p.request(1, false);
         p.send(&[req]);
@@ -1123,7 +1123,13 @@ mod section_8_1_messages {
     #[test]
     fn content_length_mismatch_resets_the_stream() {
         let mut p = Peer::server();
-        let block = p.block(&[(":method", "POST"), (":path", "/"), ("content-length", "5")]);
+        let block = p.block(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+            ("content-length", "5"),
+        ]);
         p.send(&[
             Frame::Headers(Headers::new(sid(1), block, false, true)),
             data(1, b"abc", true),
@@ -1134,7 +1140,13 @@ mod section_8_1_messages {
     #[test]
     fn content_length_exceeded_resets_the_stream() {
         let mut p = Peer::server();
-        let block = p.block(&[(":method", "POST"), (":path", "/"), ("content-length", "2")]);
+        let block = p.block(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+            ("content-length", "2"),
+        ]);
         p.send(&[
             Frame::Headers(Headers::new(sid(1), block, false, true)),
             data(1, b"abc", false),
@@ -1145,12 +1157,77 @@ mod section_8_1_messages {
     #[test]
     fn content_length_that_matches_is_fine() {
         let mut p = Peer::server();
-        let block = p.block(&[(":method", "POST"), (":path", "/"), ("content-length", "3")]);
+        let block = p.block(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+            ("content-length", "3"),
+        ]);
         p.send(&[
             Frame::Headers(Headers::new(sid(1), block, false, true)),
             data(1, b"ab", false),
             data(1, b"c", true),
         ]);
         p.expect_silence();
+    }
+
+    #[test]
+    fn request_without_path_is_malformed() {
+        let mut p = Peer::server();
+        let block = p.block(&[(":method", "GET"), (":scheme", "http")]);
+        p.send(&[Frame::Headers(Headers::new(sid(1), block, true, true))]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn connection_specific_field_is_malformed() {
+        let mut p = Peer::server();
+        let Frame::Headers(h) = p.request(1, false) else {
+            unreachable!()
+        };
+        let mut fields = h.fragment.to_vec();
+        let extra = p.block(&[("connection", "keep-alive")]);
+        fields.extend_from_slice(&extra);
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::from(fields),
+            true,
+            true,
+        ))]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn pseudo_field_in_trailers_is_malformed() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        let trailers = p.block(&[(":status", "200")]);
+        p.send(&[
+            req,
+            Frame::Headers(Headers::new(sid(1), trailers, true, true)),
+        ]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn client_rejects_a_response_without_status() {
+        let mut p = Peer::client();
+        let id = p
+            .conn
+            .open_stream(
+                &[
+                    Header::new(":method", "GET"),
+                    Header::new(":scheme", "http"),
+                    Header::new(":path", "/"),
+                    Header::new(":authority", "x"),
+                ],
+                true,
+            )
+            .unwrap();
+        let _ = p.output();
+        let block = p.block(&[("content-type", "text/plain")]);
+        p.send(&[Frame::Headers(Headers::new(id, block, true, true))]);
+        p.expect_rst(id.get(), ErrorCode::ProtocolError);
     }
 }

@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use grpclite::h2::{Connection, ConnectionConfig, ErrorCode, Event, Role, StreamId};
+use grpclite::h2::{Config, Connection, ErrorCode, Event, Role, StreamId};
 use grpclite::hpack::Header;
 use quickcheck::quickcheck;
 
@@ -23,8 +23,8 @@ impl Pair {
     fn new(chunk: usize) -> Pair {
         let now = Instant::now();
         Pair {
-            client: Connection::new(Role::Client, ConnectionConfig::default(), now),
-            server: Connection::new(Role::Server, ConnectionConfig::default(), now),
+            client: Connection::new(Role::Client, Config::default(), now),
+            server: Connection::new(Role::Server, Config::default(), now),
             now,
             client_events: Vec::new(),
             server_events: Vec::new(),
@@ -217,7 +217,15 @@ fn client_reset_reaches_the_server() {
     pair.drive();
     let id = pair
         .client
-        .open_stream(&[h(":method", "GET"), h(":path", "/")], false)
+        .open_stream(
+            &[
+                h(":method", "GET"),
+                h(":scheme", "http"),
+                h(":path", "/"),
+                h(":authority", "x"),
+            ],
+            false,
+        )
         .unwrap();
     pair.drive();
     pair.client.reset_stream(id, ErrorCode::Cancel).unwrap();

@@ -36,15 +36,20 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 
-use crate::h2::flow_control::{ReceiveWindow, ReceiveWindowPolicy, Window};
+use crate::h2::config::Config;
+use crate::h2::flow_control::{ReceiveWindow, Window};
 use crate::h2::frame::{
     Continuation, Data, Frame, FrameReader, GoAway, Headers, Ping, RstStream, SettingsFrame,
     WindowUpdate, CONNECTION_PREFACE,
 };
+use crate::h2::header_validation::{
+    validate_request, validate_response, validate_trailers, ContentLengthTracker,
+};
+use crate::h2::rate_limit::{CappedCounter, TokenBucket};
 use crate::h2::settings::{Setting, SettingId, Settings};
 use crate::h2::stream_state::{self, transition, CloseReason, StreamInput, StreamState};
 use crate::h2::{ConnectionError, ErrorCode, H2Error, StreamError, StreamId};
-use crate::hpack::{DecodeError, Decoder, DecoderConfig, Encoder, EncoderConfig, Header};
+use crate::hpack::{Decoder, DecoderConfig, Encoder, EncoderConfig, Header};
 
 /// Which end of the connection this endpoint is (§3.4, §5.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,61 +67,6 @@ pub enum Initiator {
     Local,
     /// The other endpoint.
     Remote,
-}
-
-/// The limits and settings of a connection, each with a safe default
-/// (see /work/shared/LIMITS.md for where each default comes from).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConnectionConfig {
-    /// The SETTINGS we advertise. Defaults: 100 concurrent streams (§6.5.2
-    /// recommends no less), 1 MiB initial stream window, 16 KiB header list,
-    /// push disabled, 16384 max frame size, 4096 header table.
-    pub settings: Settings,
-    /// Receive windows: start and growth ceiling (1 MiB, 16 MiB).
-    pub receive_window: ReceiveWindowPolicy,
-    /// How long the peer has to acknowledge our SETTINGS before
-    /// SETTINGS_TIMEOUT (§6.5.3). Default 10 s.
-    pub settings_ack_timeout: Duration,
-    /// How long the peer has to send its preface and first SETTINGS (§3.4).
-    /// Default 10 s.
-    pub peer_preface_timeout: Duration,
-    /// How long a graceful shutdown waits for the PING that separates its
-    /// two GOAWAY frames (§6.8). Default 5 s.
-    pub shutdown_ping_timeout: Duration,
-    /// CONTINUATION frames accepted in one field block (CVE-2024-27316
-    /// family); more is ENHANCE_YOUR_CALM. Default 8.
-    pub max_continuation_frames: usize,
-    /// Settings accepted in one SETTINGS frame; more is ENHANCE_YOUR_CALM.
-    /// Default 32.
-    pub max_settings_per_frame: usize,
-    /// Control frames we answer (SETTINGS ACK, PING ACK, RST_STREAM) that may
-    /// wait unwritten before we stop reading. Default 1000.
-    pub max_queued_control_frames: usize,
-    /// Octets of DATA an application may queue on one stream. Default 400 KiB.
-    pub max_send_buffer_per_stream: usize,
-}
-
-impl Default for ConnectionConfig {
-    fn default() -> Self {
-        ConnectionConfig {
-            settings: Settings {
-                header_table_size: 4096,
-                enable_push: false,
-                max_concurrent_streams: Some(100),
-                initial_window_size: 1 << 20,
-                max_frame_size: 16_384,
-                max_header_list_size: Some(16 * 1024),
-            },
-            receive_window: ReceiveWindowPolicy::default(),
-            settings_ack_timeout: Duration::from_secs(10),
-            peer_preface_timeout: Duration::from_secs(10),
-            shutdown_ping_timeout: Duration::from_secs(5),
-            max_continuation_frames: 8,
-            max_settings_per_frame: 32,
-            max_queued_control_frames: 1000,
-            max_send_buffer_per_stream: 400 * 1024,
-        }
-    }
 }
 
 /// Something that happened on the connection, for the application.
@@ -217,9 +167,10 @@ struct Stream {
     queued_bytes: usize,
     /// The (final) header section arrived; a later HEADERS is a trailer section.
     received_headers: bool,
-    /// The request or response content-length, checked against DATA (§8.1.1).
-    content_length: Option<u64>,
-    received_data: u64,
+    /// DATA against the message's content-length (§8.1.1).
+    content: ContentLengthTracker,
+    /// Client: the request method, which decides what a response may carry.
+    request_method: Bytes,
 }
 
 /// A field block being collected from HEADERS and CONTINUATION (§4.3).
@@ -249,7 +200,11 @@ const SHUTDOWN_PING: [u8; 8] = *b"shutdown";
 #[derive(Debug)]
 pub struct Connection {
     role: Role,
-    config: ConnectionConfig,
+    config: Config,
+    /// The SETTINGS we advertise.
+    local: Settings,
+    /// The latest `now` the driver gave us.
+    now: Instant,
     /// Server: octets of the client preface (§3.4) still expected.
     preface_left: usize,
     reader: FrameReader,
@@ -279,38 +234,58 @@ pub struct Connection {
     ping_sent: Option<([u8; 8], Instant)>,
     ping_count: u64,
     rtt: Option<Duration>,
+    /// Inbound RST_STREAM rate (CVE-2023-44487).
+    rst_stream_bucket: TokenBucket,
+    /// Frames that do no useful work: PRIORITY, unknown types, frames on
+    /// closed streams, empty DATA.
+    glitch_bucket: TokenBucket,
+    /// RST_STREAM we had to send because of the peer (CVE-2025-8671).
+    local_resets: CappedCounter,
+    /// Empty DATA frames without END_STREAM.
+    empty_data_frames: CappedCounter,
 }
 
 impl Connection {
     /// A connection in `role`. Our preface (the client's magic octets, then
     /// SETTINGS and a connection WINDOW_UPDATE) is queued at once (§3.4).
-    pub fn new(role: Role, config: ConnectionConfig, now: Instant) -> Connection {
-        let mut settings = config.settings;
+    pub fn new(role: Role, config: Config, now: Instant) -> Connection {
+        let mut settings = config.local_settings();
         // We never accept push; a server MUST NOT send ENABLE_PUSH=1 (§6.5.2).
         settings.enable_push = false;
         let decoder = Decoder::new(DecoderConfig {
             max_table_size: usize::try_from(settings.header_table_size).unwrap_or(4096),
-            max_header_list_size: settings
-                .max_header_list_size
-                .and_then(|n| usize::try_from(n).ok())
+            max_header_list_size: usize::try_from(config.max_header_list_size)
                 .unwrap_or(usize::MAX),
         });
+        let encoder = Encoder::new(EncoderConfig {
+            max_table_size: usize::try_from(config.max_encoder_table_size).unwrap_or(4096),
+            ..EncoderConfig::default()
+        });
+        // The client's preface and SETTINGS, or the server's SETTINGS after it.
+        let preface_timeout = match role {
+            Role::Server => config.preface_timeout,
+            Role::Client => config.first_settings_timeout,
+        };
         let mut conn = Connection {
             role,
+            local: settings,
+            now,
             preface_left: match role {
                 Role::Server => CONNECTION_PREFACE.len(),
                 Role::Client => 0,
             },
             reader: FrameReader::new(settings.max_frame_size),
             peer_settings_seen: false,
-            peer_preface_deadline: Some(now + config.peer_preface_timeout),
+            peer_preface_deadline: Some(now + preface_timeout),
             decoder,
-            encoder: Encoder::new(EncoderConfig::default()),
+            encoder,
             block: None,
             out: Vec::new(),
             queued_control_frames: 0,
             remote: Settings::default(),
-            settings_ack_deadline: Some(now + config.settings_ack_timeout),
+            // Config has no separate ACK timeout: the peer gets as long to
+            // acknowledge our SETTINGS as to send its preface.
+            settings_ack_deadline: Some(now + config.preface_timeout),
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
             next_local_id: match role {
@@ -319,7 +294,7 @@ impl Connection {
             },
             last_peer_id: StreamId::CONNECTION,
             send_window: Window::connection(),
-            recv_window: ReceiveWindow::connection(config.receive_window),
+            recv_window: ReceiveWindow::connection(config.connection_window),
             goaway_sent: None,
             goaway_received: None,
             shutdown: None,
@@ -329,7 +304,14 @@ impl Connection {
             ping_sent: None,
             ping_count: 0,
             rtt: None,
-            config: ConnectionConfig { settings, ..config },
+            rst_stream_bucket: TokenBucket::new(
+                config.rst_stream_burst,
+                config.rst_stream_refill_per_second,
+            ),
+            glitch_bucket: TokenBucket::new(config.glitch_burst, config.glitch_refill_per_second),
+            local_resets: CappedCounter::new(config.max_local_resets),
+            empty_data_frames: CappedCounter::new(config.max_empty_data_frames),
+            config,
         };
         if role == Role::Client {
             conn.out.extend_from_slice(CONNECTION_PREFACE);
@@ -371,12 +353,14 @@ impl Connection {
     pub fn wants_read(&self) -> bool {
         self.error.is_none()
             && !self.peer_closed
-            && self.queued_control_frames < self.config.max_queued_control_frames
+            && self.queued_control_frames
+                < usize::try_from(self.config.max_queued_control_frames).unwrap_or(usize::MAX)
     }
 
     /// Takes bytes from the peer; returns how many were consumed. Unconsumed
     /// bytes must be offered again once [`Connection::wants_read`] is true.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> usize {
+        self.now = self.now.max(now);
         let mut input = data;
         while self.wants_read() && !input.is_empty() {
             if self.preface_left > 0 {
@@ -460,7 +444,7 @@ impl Connection {
             Frame::Data(f) => self.recv_data(f),
             Frame::Headers(f) => self.recv_headers(f),
             Frame::Continuation(f) => self.recv_continuation(f),
-            Frame::Priority(_) | Frame::Unknown(_) => Ok(()),
+            Frame::Priority(_) | Frame::Unknown(_) => self.glitch(),
             Frame::RstStream(f) => self.recv_rst_stream(f),
             Frame::Settings(f) => self.recv_settings(f),
             Frame::PushPromise(_) => Err(H2Error::connection(
@@ -540,6 +524,12 @@ impl Connection {
                 "DATA beyond the connection window",
             )
         })?;
+        if frame.data.is_empty() && !frame.end_stream {
+            self.empty_data_frames
+                .increment()
+                .map_err(|e| e.to_h2_error("too many empty DATA frames"))?;
+            self.glitch()?;
+        }
         let input = if frame.end_stream {
             StreamInput::RecvDataEndStream
         } else {
@@ -550,13 +540,17 @@ impl Connection {
         if result.is_err() || !live {
             // Discarded: give the credit straight back.
             self.release_connection(len);
+            if result.is_ok() {
+                self.glitch()?;
+            }
             return result.map(|_| ());
         }
-        let padding = len.saturating_sub(u32::try_from(frame.data.len()).unwrap_or(u32::MAX));
+        let content_len = u32::try_from(frame.data.len()).unwrap_or(u32::MAX);
+        let padding = len.saturating_sub(content_len);
         let mut error = None;
         if let Some(stream) = self.streams.get_mut(&id) {
             if stream.recv.receive(len).is_err() {
-                error = Some(StreamError::new(
+                error = Some(H2Error::stream(
                     id,
                     ErrorCode::FlowControlError,
                     "DATA beyond the stream window",
@@ -564,26 +558,24 @@ impl Connection {
             } else {
                 // Padding is nobody's to read: release it now.
                 let _ = stream.recv.release(padding);
-                stream.received_data = stream
-                    .received_data
-                    .saturating_add(u64::try_from(frame.data.len()).unwrap_or(u64::MAX));
                 // §8.1.1: DATA beyond content-length, or short of it at the
                 // end, makes the message malformed.
-                if let Some(cl) = stream.content_length {
-                    if stream.received_data > cl || (frame.end_stream && stream.received_data != cl)
-                    {
-                        error = Some(StreamError::new(
-                            id,
-                            ErrorCode::ProtocolError,
-                            "DATA length does not match content-length (§8.1.1)",
-                        ));
+                let checked = stream.content.on_data(content_len).and_then(|()| {
+                    if frame.end_stream {
+                        stream.content.end_stream()
+                    } else {
+                        Ok(())
                     }
+                });
+                if let Err(e) = checked {
+                    let _ = stream.recv.release(content_len);
+                    error = Some(e.to_h2_error(id));
                 }
             }
         }
         if let Some(e) = error {
             self.release_connection(len);
-            return Err(H2Error::Stream(e));
+            return Err(e);
         }
         self.release_connection(padding);
         self.events.push_back(Event::Data {
@@ -637,7 +629,9 @@ impl Connection {
             ));
         };
         block.continuations += 1;
-        if block.continuations > self.config.max_continuation_frames {
+        if u32::try_from(block.continuations).unwrap_or(u32::MAX)
+            > self.config.max_continuation_frames
+        {
             return Err(H2Error::connection(
                 ErrorCode::EnhanceYourCalm,
                 "too many CONTINUATION frames in one field block",
@@ -653,20 +647,14 @@ impl Connection {
         }
     }
 
-    /// A compressed block past 4 x our SETTINGS_MAX_HEADER_LIST_SIZE is a
-    /// connection error (LIMITS.md); this also bounds what we buffer.
+    /// A compressed block past the hard header-list limit (4 x what we
+    /// advertise, LIMITS.md) is a connection error; this bounds what we buffer.
     fn check_block_size(&self, block: &FieldBlock) -> Result<(), H2Error> {
-        let limit = self
-            .config
-            .settings
-            .max_header_list_size
-            .and_then(|n| usize::try_from(n).ok())
-            .unwrap_or(usize::MAX)
-            .saturating_mul(4);
+        let limit = usize::try_from(self.config.header_list_size_hard_limit).unwrap_or(usize::MAX);
         if block.fragments.len() > limit {
             return Err(H2Error::connection(
                 ErrorCode::EnhanceYourCalm,
-                "field block larger than 4x SETTINGS_MAX_HEADER_LIST_SIZE",
+                "field block larger than header_list_size_hard_limit",
             ));
         }
         Ok(())
@@ -679,7 +667,7 @@ impl Connection {
         let mut fields = Vec::new();
         let decoded = self.decoder.decode(&block.fragments, &mut fields);
         if let Err(e) = decoded {
-            if !matches!(e, DecodeError::HeaderListTooLarge { .. }) {
+            if !e.leaves_tables_in_step() {
                 // §4.3: "MUST treat a field block ... that cannot be
                 // decompressed as a connection error ... COMPRESSION_ERROR".
                 return Err(H2Error::connection(
@@ -687,6 +675,12 @@ impl Connection {
                     "field block cannot be decompressed",
                 ));
             }
+        }
+        if u32::try_from(fields.len()).unwrap_or(u32::MAX) > self.config.header_fields_hard_limit {
+            return Err(H2Error::connection(
+                ErrorCode::EnhanceYourCalm,
+                "more fields in one block than header_fields_hard_limit",
+            ));
         }
         let input = if block.end_stream {
             StreamInput::RecvHeadersEndStream
@@ -721,12 +715,7 @@ impl Connection {
                 .iter()
                 .filter(|(sid, s)| !self.is_local(**sid) && s.state.counts_toward_concurrency())
                 .count();
-            let limit = self
-                .config
-                .settings
-                .max_concurrent_streams
-                .unwrap_or(u32::MAX);
-            if u32::try_from(active).unwrap_or(u32::MAX) >= limit {
+            if u32::try_from(active).unwrap_or(u32::MAX) >= self.config.max_concurrent_streams {
                 // §5.1.2: past our limit, PROTOCOL_ERROR or REFUSED_STREAM;
                 // REFUSED_STREAM tells the client it may retry (§8.7).
                 self.remember_closed(id, CloseReason::ResetLocal);
@@ -743,7 +732,7 @@ impl Connection {
         self.recv_transition(id, input)?;
         let Some(received_headers) = before else {
             // A closed stream: processed minimally, discarded (§5.1).
-            return Ok(());
+            return self.glitch();
         };
         // RFC 7540 §5.3.1: a stream cannot depend on itself.
         if block.self_dependent {
@@ -754,48 +743,58 @@ impl Connection {
             ));
         }
         if decoded.is_err() {
-            // §10.5.1: a field section past our limit is refused.
+            // §10.5.1: a field section past what we advertised is refused.
             return Err(H2Error::stream(
                 id,
                 ErrorCode::ProtocolError,
                 "field section larger than SETTINGS_MAX_HEADER_LIST_SIZE",
             ));
         }
-        let informational = !received_headers && is_informational(&fields);
-        let trailers = received_headers;
-        // §8.1: a trailer section MUST end the stream.
-        if trailers && !block.end_stream {
+        if u32::try_from(fields.len()).unwrap_or(u32::MAX) > self.config.max_header_fields {
             return Err(H2Error::stream(
                 id,
                 ErrorCode::ProtocolError,
-                "trailer section without END_STREAM (§8.1)",
+                "more fields than max_header_fields",
             ));
         }
-        let content_length = match content_length(&fields) {
-            Ok(cl) => cl,
-            Err(e) => return Err(H2Error::Stream(StreamError::new(id, e.code, e.reason))),
+        let pairs = || fields.iter().map(|h| (&h.name[..], &h.value[..]));
+        let trailers = received_headers;
+        let mut informational = false;
+        let Some(stream) = self.streams.get_mut(&id) else {
+            return Ok(());
         };
-        if let Some(stream) = self.streams.get_mut(&id) {
-            if !trailers && !informational {
-                stream.received_headers = true;
-                stream.content_length = content_length;
-                if block.end_stream && content_length.is_some_and(|n| n != 0) {
-                    return Err(H2Error::stream(
-                        id,
-                        ErrorCode::ProtocolError,
-                        "END_STREAM before content-length octets (§8.1.1)",
-                    ));
-                }
+        if trailers {
+            // §8.1: a trailer section carries END_STREAM and no pseudo-fields.
+            if !block.end_stream {
+                return Err(H2Error::stream(
+                    id,
+                    ErrorCode::ProtocolError,
+                    "trailer section without END_STREAM (§8.1)",
+                ));
             }
-            if trailers {
-                if let Some(cl) = stream.content_length {
-                    if cl != stream.received_data {
-                        return Err(H2Error::stream(
-                            id,
-                            ErrorCode::ProtocolError,
-                            "DATA length does not match content-length (§8.1.1)",
-                        ));
-                    }
+            validate_trailers(pairs())
+                .and_then(|()| stream.content.end_stream())
+                .map_err(|e| e.to_h2_error(id))?;
+        } else {
+            let content = match self.role {
+                Role::Server => {
+                    let request = validate_request(pairs()).map_err(|e| e.to_h2_error(id))?;
+                    ContentLengthTracker::new(request.content_length)
+                }
+                Role::Client => {
+                    let response = validate_response(pairs()).map_err(|e| e.to_h2_error(id))?;
+                    response
+                        .check_end_stream(block.end_stream)
+                        .map_err(|e| e.to_h2_error(id))?;
+                    informational = response.is_informational();
+                    ContentLengthTracker::for_response(&response, &stream.request_method)
+                }
+            };
+            if !informational {
+                stream.received_headers = true;
+                stream.content = content;
+                if block.end_stream {
+                    stream.content.end_stream().map_err(|e| e.to_h2_error(id))?;
                 }
             }
         }
@@ -813,20 +812,21 @@ impl Connection {
         Stream {
             state,
             send: Window::stream(self.remote.initial_window_size),
-            recv: ReceiveWindow::stream(
-                self.config.receive_window,
-                self.config.settings.initial_window_size,
-            ),
+            recv: ReceiveWindow::stream(self.config.stream_window, self.local.initial_window_size),
             queue: VecDeque::new(),
             queued_bytes: 0,
             received_headers: false,
-            content_length: None,
-            received_data: 0,
+            content: ContentLengthTracker::new(None),
+            request_method: Bytes::new(),
         }
     }
 
     fn recv_rst_stream(&mut self, frame: RstStream) -> Result<(), H2Error> {
         let id = frame.stream_id;
+        // Rapid reset (CVE-2023-44487): bound the rate of inbound resets.
+        self.rst_stream_bucket
+            .take(self.now)
+            .map_err(|e| e.to_h2_error("RST_STREAM flood"))?;
         self.recv_transition(id, StreamInput::RecvRstStream)?;
         if self.streams.remove(&id).is_some() {
             self.remember_closed(id, CloseReason::ResetRemote);
@@ -850,7 +850,9 @@ impl Connection {
             self.events.push_back(Event::SettingsAcknowledged);
             return Ok(());
         }
-        if frame.settings.len() > self.config.max_settings_per_frame {
+        if u32::try_from(frame.settings.len()).unwrap_or(u32::MAX)
+            > self.config.max_settings_entries
+        {
             return Err(H2Error::connection(
                 ErrorCode::EnhanceYourCalm,
                 "too many settings in one SETTINGS frame",
@@ -991,6 +993,14 @@ impl Connection {
 
     // --------------------------------------------------------------- errors
 
+    /// Counts a frame that did no useful work (§10.5); too many too fast is
+    /// ENHANCE_YOUR_CALM.
+    fn glitch(&mut self) -> Result<(), H2Error> {
+        self.glitch_bucket
+            .take(self.now)
+            .map_err(|e| e.to_h2_error("too many frames that do no work"))
+    }
+
     /// §5.4.1: send GOAWAY with the last peer stream we may have processed,
     /// then close. Only the first error counts.
     fn connection_error(&mut self, error: ConnectionError) {
@@ -1013,6 +1023,13 @@ impl Connection {
     /// §5.4.2: send RST_STREAM and close the stream.
     fn stream_error(&mut self, error: StreamError) {
         let id = error.stream;
+        // Resets the peer makes us send are bounded too (CVE-2025-8671).
+        if let Err(e) = self.local_resets.increment() {
+            return self.connection_error(ConnectionError::new(
+                e.code(),
+                "too many streams reset because of the peer",
+            ));
+        }
         self.write_rst_stream(id, error.code);
         if self.streams.remove(&id).is_some() {
             self.events.push_back(Event::StreamReset {
@@ -1036,15 +1053,9 @@ impl Connection {
     fn remember_closed(&mut self, id: StreamId, reason: CloseReason) {
         self.closed.retain(|(c, _)| *c != id);
         self.closed.push_back((id, reason));
-        let keep = usize::try_from(
-            self.config
-                .settings
-                .max_concurrent_streams
-                .unwrap_or(100)
-                .saturating_mul(2),
-        )
-        .unwrap_or(200)
-        .max(16);
+        let keep = usize::try_from(self.config.max_concurrent_streams.saturating_mul(2))
+            .unwrap_or(200)
+            .max(16);
         while self.closed.len() > keep {
             self.closed.pop_front();
         }
@@ -1094,7 +1105,12 @@ impl Connection {
             return Err(SendError::ConcurrencyLimit);
         }
         self.next_local_id = self.next_local_id.saturating_add(2);
-        let stream = self.new_stream(StreamState::Idle);
+        let mut stream = self.new_stream(StreamState::Idle);
+        stream.request_method = fields
+            .iter()
+            .find(|h| &h.name[..] == b":method")
+            .map(|h| h.value.clone())
+            .unwrap_or_default();
         self.streams.insert(id, stream);
         self.write_headers(id, fields, end_stream);
         Ok(id)
@@ -1127,7 +1143,7 @@ impl Connection {
         end_stream: bool,
     ) -> Result<(), SendError> {
         self.check_usable()?;
-        let limit = self.config.max_send_buffer_per_stream;
+        let limit = usize::try_from(self.config.max_send_buffer_per_stream).unwrap_or(usize::MAX);
         let Some(s) = self.streams.get_mut(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
@@ -1145,8 +1161,8 @@ impl Connection {
     /// Octets that [`Connection::send_data`] accepts now on `stream`.
     pub fn send_buffer_space(&self, stream: StreamId) -> usize {
         self.streams.get(&stream).map_or(0, |s| {
-            self.config
-                .max_send_buffer_per_stream
+            usize::try_from(self.config.max_send_buffer_per_stream)
+                .unwrap_or(usize::MAX)
                 .saturating_sub(s.queued_bytes)
         })
     }
@@ -1235,7 +1251,7 @@ impl Connection {
         self.goaway_sent = Some(StreamId::MAX);
         self.shutdown = Some(Shutdown::AwaitingPing {
             payload: SHUTDOWN_PING,
-            deadline: now + self.config.shutdown_ping_timeout,
+            deadline: now + self.config.graceful_goaway_timeout,
         });
     }
 
@@ -1460,35 +1476,4 @@ fn ends_stream(queue: &VecDeque<Outbound>) -> bool {
         Some(Outbound::Trailers(_)) => true,
         None => false,
     }
-}
-
-/// A 1xx response: more header sections follow (§8.1).
-fn is_informational(fields: &[Header]) -> bool {
-    fields
-        .iter()
-        .find(|h| &h.name[..] == b":status")
-        .is_some_and(|h| h.value.first() == Some(&b'1') && h.value.len() == 3)
-}
-
-/// The content-length of a header section (§8.1.1); several must agree.
-fn content_length(fields: &[Header]) -> Result<Option<u64>, ConnectionError> {
-    let mut found: Option<u64> = None;
-    for h in fields.iter().filter(|h| &h.name[..] == b"content-length") {
-        let value = std::str::from_utf8(&h.value)
-            .ok()
-            .filter(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|s| s.parse::<u64>().ok())
-            .ok_or(ConnectionError::new(
-                ErrorCode::ProtocolError,
-                "content-length is not a number (§8.1.1)",
-            ))?;
-        if found.is_some_and(|f| f != value) {
-            return Err(ConnectionError::new(
-                ErrorCode::ProtocolError,
-                "conflicting content-length values (§8.1.1)",
-            ));
-        }
-        found = Some(value);
-    }
-    Ok(found)
 }

@@ -20,6 +20,7 @@ pub mod rate_limit;
 pub mod settings;
 pub mod stream_state;
 
-pub use connection::{Connection, ConnectionConfig, Event, Initiator, Role, SendError};
+pub use config::Config;
+pub use connection::{Connection, Event, Initiator, Role, SendError};
 pub use error_code::ErrorCode;
 pub use frame::{ConnectionError, H2Error, StreamError, StreamId};
