@@ -1173,6 +1173,28 @@ mod section_8_1_messages {
     }
 
     #[test]
+    fn complete_response_before_the_request_ends_sends_rst_no_error() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        let _ = p.output();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], true)
+            .unwrap();
+        let frames = p.output();
+        assert_eq!(
+            frames.last(),
+            Some(&Frame::RstStream(RstStream {
+                stream_id: sid(1),
+                error_code: ErrorCode::NoError
+            }))
+        );
+        // The client's DATA in flight is then discarded quietly (§5.1).
+        p.send(&[data(1, b"rest of body", true)]);
+        p.expect_silence();
+    }
+
+    #[test]
     fn request_without_path_is_malformed() {
         let mut p = Peer::server();
         let block = p.block(&[(":method", "GET"), (":scheme", "http")]);
@@ -1229,5 +1251,44 @@ mod section_8_1_messages {
         let block = p.block(&[("content-type", "text/plain")]);
         p.send(&[Frame::Headers(Headers::new(id, block, true, true))]);
         p.expect_rst(id.get(), ErrorCode::ProtocolError);
+    }
+}
+
+mod robustness {
+    use super::*;
+    use quickcheck::{quickcheck, TestResult};
+
+    quickcheck! {
+        /// Whatever follows a valid preface, the server never panics, and
+        /// after a connection error it only ever closes.
+        fn server_survives_arbitrary_frames(chunks: Vec<Vec<u8>>) -> TestResult {
+            let mut p = Peer::server();
+            for c in &chunks {
+                p.conn.handle_input(c, p.now);
+                let mut out = Vec::new();
+                p.conn.poll_transmit(&mut out, p.now);
+                while p.conn.poll_event().is_some() {}
+            }
+            if p.conn.error().is_some() {
+                let mut out = Vec::new();
+                p.conn.poll_transmit(&mut out, p.now);
+                return TestResult::from_bool(p.conn.is_closed());
+            }
+            TestResult::passed()
+        }
+
+        /// Well-framed but random frames (valid headers, random types,
+        /// flags, streams and payloads) never panic the server either.
+        fn server_survives_random_well_framed_frames(
+            frames: Vec<(u8, u8, u8, Vec<u8>)>
+        ) -> bool {
+            let mut p = Peer::server();
+            for (kind, flags, stream, payload) in frames {
+                p.input(&raw_frame(kind % 11, flags, u32::from(stream % 8), &payload));
+                let _ = p.output();
+                p.drain_events();
+            }
+            true
+        }
     }
 }

@@ -1308,7 +1308,27 @@ impl Connection {
             }
             .encode(&mut self.out);
         }
+        self.finish_response_early(id);
         self.reap(id);
+    }
+
+    /// A server that completed its response before the request ended asks
+    /// the client to stop sending with RST_STREAM(NO_ERROR) (§8.1).
+    fn finish_response_early(&mut self, id: StreamId) {
+        let early = self.role == Role::Server
+            && self
+                .streams
+                .get(&id)
+                .is_some_and(|s| s.state == StreamState::HalfClosedLocal && s.queue.is_empty());
+        if early {
+            RstStream {
+                stream_id: id,
+                error_code: ErrorCode::NoError,
+            }
+            .encode(&mut self.out);
+            self.streams.remove(&id);
+            self.remember_closed(id, CloseReason::ResetLocal);
+        }
     }
 
     // --------------------------------------------------------------- output
@@ -1395,6 +1415,9 @@ impl Connection {
                     stream.state = next;
                 }
                 Data::new(id, chunk, end).encode(out);
+                if end {
+                    self.finish_response_early(id);
+                }
                 true
             }
         }
