@@ -1292,3 +1292,132 @@ mod robustness {
         }
     }
 }
+
+mod hardening_limits {
+    use super::*;
+
+    #[test]
+    fn pings_too_often_earn_too_many_pings() {
+        let mut p = Peer::server();
+        for _ in 0..3 {
+            p.send(&[Frame::Ping(Ping {
+                ack: false,
+                payload: [1; 8],
+            })]);
+            let _ = p.output();
+            assert_eq!(p.conn.error(), None);
+        }
+        p.send(&[Frame::Ping(Ping {
+            ack: false,
+            payload: [1; 8],
+        })]);
+        let g = p.expect_goaway(ErrorCode::EnhanceYourCalm);
+        assert_eq!(&g.debug_data[..], b"too_many_pings");
+    }
+
+    #[test]
+    fn keepalive_pings_an_idle_peer_then_gives_up() {
+        let mut p = Peer::client();
+        let keepalive = Config::default().keepalive_time.unwrap();
+        let deadline = p.conn.poll_timeout().unwrap();
+        assert!(deadline <= p.now + keepalive);
+        p.now += keepalive;
+        p.conn.handle_timeout(p.now);
+        let frames = p.output();
+        assert!(
+            frames
+                .iter()
+                .any(|f| matches!(f, Frame::Ping(ping) if !ping.ack)),
+            "{frames:?}"
+        );
+        p.now += Config::default().keepalive_timeout;
+        p.conn.handle_timeout(p.now);
+        assert!(p.conn.error().is_some());
+    }
+
+    #[test]
+    fn idle_connection_is_shut_down_gracefully() {
+        let config = Config {
+            keepalive_time: None,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        let idle = Config::default().idle_timeout.unwrap();
+        p.now += idle;
+        p.conn.handle_timeout(p.now);
+        let frames = p.output();
+        assert!(matches!(
+            frames.first(),
+            Some(Frame::GoAway(g)) if g.error_code == ErrorCode::NoError
+        ));
+    }
+
+    #[test]
+    fn client_rejects_a_stream_opened_by_the_server() {
+        let mut p = Peer::client();
+        let block = p.block(&[(":status", "200")]);
+        p.send(&[Frame::Headers(Headers::new(sid(2), block, true, true))]);
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn rst_stream_flood_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        let mut frames = Vec::new();
+        for i in 0..1001u32 {
+            let id = 2 * i + 1;
+            frames.push(p.request(id, false));
+            frames.push(Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            }));
+        }
+        p.send(&frames);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn empty_data_flood_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        for _ in 0..100 {
+            p.send(&[data(1, b"", false)]);
+        }
+        assert_eq!(p.conn.error(), None);
+        p.send(&[data(1, b"", false)]);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn too_many_fields_reset_the_stream() {
+        let mut p = Peer::server();
+        let mut fields = vec![
+            (":method", "GET"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+        ];
+        fields.extend(std::iter::repeat_n(("x-a", "b"), 100));
+        let block = p.block(&fields);
+        p.send(&[Frame::Headers(Headers::new(sid(1), block, true, true))]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn client_stops_opening_streams_at_the_rollover_point() {
+        let now = Instant::now();
+        let config = Config {
+            stream_id_rollover: 3,
+            ..Config::default()
+        };
+        let mut conn = Connection::new(Role::Client, config, now);
+        let get = [Header::new(":method", "GET")];
+        assert_eq!(conn.open_stream(&get, true), Ok(sid(1)));
+        assert_eq!(conn.open_stream(&get, true), Ok(sid(3)));
+        assert_eq!(
+            conn.open_stream(&get, true),
+            Err(grpclite::h2::SendError::StreamIdsExhausted)
+        );
+    }
+}

@@ -194,6 +194,8 @@ enum Shutdown {
 
 /// The PING payload a graceful shutdown uses, told apart from RTT pings.
 const SHUTDOWN_PING: [u8; 8] = *b"shutdown";
+/// The PING payload of keepalive probes.
+const KEEPALIVE_PING: [u8; 8] = *b"keepaliv";
 
 /// One HTTP/2 connection, client or server, without I/O.
 /// See the module documentation for the order a driver calls it in.
@@ -243,6 +245,15 @@ pub struct Connection {
     local_resets: CappedCounter,
     /// Empty DATA frames without END_STREAM.
     empty_data_frames: CappedCounter,
+    /// When the peer last sent us anything, for keepalive.
+    last_received: Instant,
+    /// When our keepalive PING went out, while unanswered.
+    keepalive_sent: Option<Instant>,
+    /// Since when no stream is open, for the idle timeout.
+    idle_since: Option<Instant>,
+    /// Server: when the peer last pinged us, and how often too soon.
+    last_peer_ping: Option<Instant>,
+    ping_strikes: u32,
 }
 
 impl Connection {
@@ -311,6 +322,11 @@ impl Connection {
             glitch_bucket: TokenBucket::new(config.glitch_burst, config.glitch_refill_per_second),
             local_resets: CappedCounter::new(config.max_local_resets),
             empty_data_frames: CappedCounter::new(config.max_empty_data_frames),
+            last_received: now,
+            keepalive_sent: None,
+            idle_since: Some(now),
+            last_peer_ping: None,
+            ping_strikes: 0,
             config,
         };
         if role == Role::Client {
@@ -361,6 +377,9 @@ impl Connection {
     /// bytes must be offered again once [`Connection::wants_read`] is true.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> usize {
         self.now = self.now.max(now);
+        if !data.is_empty() {
+            self.last_received = now;
+        }
         let mut input = data;
         while self.wants_read() && !input.is_empty() {
             if self.preface_left > 0 {
@@ -375,7 +394,17 @@ impl Connection {
                 Err(e) => self.handle_error(e),
             }
         }
+        self.update_idle(now);
         data.len() - input.len()
+    }
+
+    /// Starts or stops the idle clock as the last stream closes or one opens.
+    fn update_idle(&mut self, now: Instant) {
+        if self.streams.is_empty() {
+            self.idle_since.get_or_insert(now);
+        } else {
+            self.idle_since = None;
+        }
     }
 
     /// §3.4: "the client connection preface starts with a sequence of 24
@@ -698,8 +727,9 @@ impl Connection {
             ));
         }
         if state.is_none() {
-            // A new stream: only the peer's parity, strictly increasing (§5.1.1).
-            if self.is_local(id) {
+            // A new stream: only the peer's parity, strictly increasing
+            // (§5.1.1); a server opens streams only by PUSH_PROMISE (§8.4).
+            if self.is_local(id) || self.role == Role::Client {
                 return Err(H2Error::connection(
                     ErrorCode::ProtocolError,
                     "HEADERS opening a stream with our parity",
@@ -908,6 +938,7 @@ impl Connection {
 
     fn recv_ping(&mut self, frame: Ping, now: Instant) -> Result<(), H2Error> {
         if !frame.ack {
+            self.check_ping_policy(now)?;
             // §6.7: answer with ACK and an identical payload.
             Ping {
                 ack: true,
@@ -915,6 +946,10 @@ impl Connection {
             }
             .encode(&mut self.out);
             self.queued_control_frames += 1;
+            return Ok(());
+        }
+        if frame.payload == KEEPALIVE_PING {
+            self.keepalive_sent = None;
             return Ok(());
         }
         if let Some(Shutdown::AwaitingPing { payload, .. }) = self.shutdown {
@@ -931,6 +966,34 @@ impl Connection {
                 self.events.push_back(Event::PingAcknowledged { rtt });
             }
         }
+        Ok(())
+    }
+
+    /// Server keepalive policy (gRPC keepalive.md): a client pinging more
+    /// often than allowed earns a strike; past the limit it is told
+    /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings"). Sending headers or data
+    /// clears the strikes.
+    fn check_ping_policy(&mut self, now: Instant) -> Result<(), H2Error> {
+        if self.role != Role::Server {
+            return Ok(());
+        }
+        let interval = if self.streams.is_empty() {
+            self.config.min_peer_ping_interval_without_calls
+        } else {
+            self.config.min_peer_ping_interval
+        };
+        if let Some(last) = self.last_peer_ping {
+            if now.saturating_duration_since(last) < interval {
+                self.ping_strikes = self.ping_strikes.saturating_add(1);
+                if self.ping_strikes > self.config.max_ping_strikes {
+                    return Err(H2Error::connection(
+                        ErrorCode::EnhanceYourCalm,
+                        "too_many_pings",
+                    ));
+                }
+            }
+        }
+        self.last_peer_ping = Some(now);
         Ok(())
     }
 
@@ -1092,7 +1155,10 @@ impl Connection {
             return Err(SendError::GoingAway);
         }
         let id = StreamId::new(self.next_local_id);
-        if self.next_local_id > StreamId::MAX.get() {
+        // Past the rollover point a client opens a new connection instead.
+        if self.next_local_id > StreamId::MAX.get()
+            || self.next_local_id > self.config.stream_id_rollover
+        {
             return Err(SendError::StreamIdsExhausted);
         }
         let active = self
@@ -1237,6 +1303,9 @@ impl Connection {
         if self.shutdown.is_some() || self.error.is_some() {
             return;
         }
+        if !self.config.graceful_goaway {
+            return self.finish_shutdown();
+        }
         GoAway {
             last_stream_id: StreamId::MAX,
             error_code: ErrorCode::NoError,
@@ -1277,6 +1346,7 @@ impl Connection {
     /// HPACK-encodes now and appends HEADERS (+ CONTINUATION): the encoder's
     /// order must be the wire order (§4.3).
     fn write_headers(&mut self, id: StreamId, fields: &[Header], end_stream: bool) {
+        self.ping_strikes = 0;
         let input = if end_stream {
             StreamInput::SendHeadersEndStream
         } else {
@@ -1336,7 +1406,7 @@ impl Connection {
     /// Appends what is ready to send to `out`: control frames and headers
     /// first, then DATA as both windows allow (§6.9.1). Appending nothing
     /// means there is nothing to send now.
-    pub fn poll_transmit(&mut self, out: &mut Vec<u8>, _now: Instant) {
+    pub fn poll_transmit(&mut self, out: &mut Vec<u8>, now: Instant) {
         out.append(&mut self.out);
         self.queued_control_frames = 0;
         if self.error.is_some() {
@@ -1370,6 +1440,7 @@ impl Connection {
             }
         }
         out.append(&mut self.out);
+        self.update_idle(now);
     }
 
     /// Writes the next frame queued on stream `id`, if credit allows.
@@ -1415,6 +1486,7 @@ impl Connection {
                     stream.state = next;
                 }
                 Data::new(id, chunk, end).encode(out);
+                self.ping_strikes = 0;
                 if end {
                     self.finish_response_early(id);
                 }
@@ -1441,10 +1513,20 @@ impl Connection {
             Some(Shutdown::AwaitingPing { deadline, .. }) => Some(deadline),
             _ => None,
         };
+        let keepalive = match self.keepalive_sent {
+            Some(sent) => Some(sent + self.config.keepalive_timeout),
+            None => self.config.keepalive_time.map(|t| self.last_received + t),
+        };
+        let idle = match (self.idle_since, self.config.idle_timeout, self.shutdown) {
+            (Some(since), Some(timeout), None) => Some(since + timeout),
+            _ => None,
+        };
         [
             self.settings_ack_deadline,
             self.peer_preface_deadline,
             shutdown,
+            keepalive,
+            idle,
         ]
         .into_iter()
         .flatten()
@@ -1473,6 +1555,35 @@ impl Connection {
             if now >= deadline {
                 self.finish_shutdown();
             }
+        }
+        match self.keepalive_sent {
+            Some(sent) if now >= sent + self.config.keepalive_timeout => {
+                return self.connection_error(ConnectionError::new(
+                    ErrorCode::NoError,
+                    "keepalive PING not acknowledged",
+                ));
+            }
+            None if self
+                .config
+                .keepalive_time
+                .is_some_and(|t| now >= self.last_received + t) =>
+            {
+                Ping {
+                    ack: false,
+                    payload: KEEPALIVE_PING,
+                }
+                .encode(&mut self.out);
+                self.keepalive_sent = Some(now);
+            }
+            _ => {}
+        }
+        self.update_idle(now);
+        let idle_expired = match (self.idle_since, self.config.idle_timeout) {
+            (Some(since), Some(timeout)) => now >= since + timeout,
+            _ => false,
+        };
+        if idle_expired && self.shutdown.is_none() {
+            self.shutdown(now);
         }
     }
 
