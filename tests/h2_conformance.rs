@@ -174,7 +174,13 @@ impl Peer {
 
     /// Asserts nothing was answered and the connection is fine.
     fn expect_silence(&mut self) {
-        let frames = self.output();
+        // Bandwidth probes ride along with DATA; they are not answers.
+        let probe = Frame::Ping(Ping {
+            ack: false,
+            payload: *b"bdpprobe",
+        });
+        let mut frames = self.output();
+        frames.retain(|f| *f != probe);
         assert_eq!(frames, vec![]);
         assert_eq!(self.conn.error(), None);
     }
@@ -1418,6 +1424,45 @@ mod hardening_limits {
         assert_eq!(
             conn.open_stream(&get, true),
             Err(grpclite::h2::SendError::StreamIdsExhausted)
+        );
+    }
+}
+
+mod bdp {
+    use super::*;
+
+    #[test]
+    fn a_full_window_per_round_trip_grows_the_stream_window() {
+        let mut config = Config::default();
+        config.stream_window.initial_window_size = 65_535;
+        let mut p = Peer::server_with(config);
+        let req = p.request(1, false);
+        p.send(&[req]);
+        let _ = p.output();
+        p.input(&raw_frame(0, 0, 1, &[0; 16_384]));
+        assert_eq!(
+            p.output(),
+            vec![Frame::Ping(Ping {
+                ack: false,
+                payload: *b"bdpprobe"
+            })]
+        );
+        for _ in 0..2 {
+            p.input(&raw_frame(0, 0, 1, &[0; 16_384]));
+        }
+        p.input(&raw_frame(0, 0, 1, &[0; 16_383]));
+        p.now += Duration::from_millis(10);
+        p.send(&[Frame::Ping(Ping {
+            ack: true,
+            payload: *b"bdpprobe",
+        })]);
+        // 65,535 octets in one round trip filled the window: it doubles.
+        assert_eq!(
+            p.output(),
+            vec![Frame::WindowUpdate(WindowUpdate {
+                stream_id: sid(1),
+                increment: 65_535
+            })]
         );
     }
 }

@@ -37,7 +37,7 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::h2::config::Config;
-use crate::h2::flow_control::{ReceiveWindow, Window};
+use crate::h2::flow_control::{BdpEstimator, ReceiveWindow, Window};
 use crate::h2::frame::{
     Continuation, Data, Frame, FrameReader, GoAway, Headers, Ping, RstStream, SettingsFrame,
     WindowUpdate, CONNECTION_PREFACE,
@@ -196,6 +196,8 @@ enum Shutdown {
 const SHUTDOWN_PING: [u8; 8] = *b"shutdown";
 /// The PING payload of keepalive probes.
 const KEEPALIVE_PING: [u8; 8] = *b"keepaliv";
+/// The PING payload of bandwidth-delay probes.
+const BDP_PING: [u8; 8] = *b"bdpprobe";
 
 /// One HTTP/2 connection, client or server, without I/O.
 /// See the module documentation for the order a driver calls it in.
@@ -254,6 +256,10 @@ pub struct Connection {
     /// Server: when the peer last pinged us, and how often too soon.
     last_peer_ping: Option<Instant>,
     ping_strikes: u32,
+    /// Measures bandwidth x delay to grow the receive windows.
+    bdp: BdpEstimator,
+    /// The stream receive window target, grown by BDP, for new streams too.
+    stream_window_target: u32,
 }
 
 impl Connection {
@@ -327,6 +333,8 @@ impl Connection {
             idle_since: Some(now),
             last_peer_ping: None,
             ping_strikes: 0,
+            bdp: BdpEstimator::new(),
+            stream_window_target: config.stream_window.initial_window_size,
             config,
         };
         if role == Role::Client {
@@ -607,6 +615,13 @@ impl Connection {
             return Err(e);
         }
         self.release_connection(padding);
+        if self.config.bdp_probing && self.bdp.on_data(len, self.now) {
+            Ping {
+                ack: false,
+                payload: BDP_PING,
+            }
+            .encode(&mut self.out);
+        }
         self.events.push_back(Event::Data {
             stream: id,
             data: frame.data,
@@ -839,10 +854,13 @@ impl Connection {
     }
 
     fn new_stream(&self, state: StreamState) -> Stream {
+        let mut recv =
+            ReceiveWindow::stream(self.config.stream_window, self.local.initial_window_size);
+        recv.grow_target(self.stream_window_target);
         Stream {
             state,
             send: Window::stream(self.remote.initial_window_size),
-            recv: ReceiveWindow::stream(self.config.stream_window, self.local.initial_window_size),
+            recv,
             queue: VecDeque::new(),
             queued_bytes: 0,
             received_headers: false,
@@ -952,6 +970,10 @@ impl Connection {
             self.keepalive_sent = None;
             return Ok(());
         }
+        if frame.payload == BDP_PING {
+            self.grow_windows(now);
+            return Ok(());
+        }
         if let Some(Shutdown::AwaitingPing { payload, .. }) = self.shutdown {
             if payload == frame.payload {
                 self.finish_shutdown();
@@ -967,6 +989,32 @@ impl Connection {
             }
         }
         Ok(())
+    }
+
+    /// Ends a BDP probe: if the window limited the flow, grows the receive
+    /// windows and grants the growth at once.
+    fn grow_windows(&mut self, now: Instant) {
+        let grown =
+            self.bdp
+                .on_ping_ack(now, self.stream_window_target, &self.config.stream_window);
+        let Some(target) = grown else {
+            return;
+        };
+        self.stream_window_target = target;
+        self.recv_window.grow_target(target);
+        self.send_connection_window_update();
+        for (id, stream) in self.streams.iter_mut() {
+            stream.recv.grow_target(target);
+            if stream.state.can_receive_data() {
+                if let Some(increment) = stream.recv.window_update() {
+                    WindowUpdate {
+                        stream_id: *id,
+                        increment,
+                    }
+                    .encode(&mut self.out);
+                }
+            }
+        }
     }
 
     /// Server keepalive policy (gRPC keepalive.md): a client pinging more
