@@ -624,8 +624,9 @@ mod section_6_4_rst_stream {
     fn peer_reset_is_reported_and_later_frames_tolerated() {
         let mut p = Peer::server();
         let req = p.request(1, false);
+        p.send(&[req]);
+        assert_eq!(p.drain_events().len(), 1);
         p.send(&[
-            req,
             Frame::RstStream(RstStream {
                 stream_id: sid(1),
                 error_code: ErrorCode::Cancel,
@@ -1464,5 +1465,56 @@ mod bdp {
                 increment: 65_535
             })]
         );
+    }
+}
+
+mod rapid_reset {
+    use super::*;
+
+    fn open_and_reset(p: &mut Peer, count: u32) {
+        let mut frames = Vec::new();
+        for i in 0..count {
+            let id = 2 * i + 1;
+            frames.push(p.request(id, false));
+            frames.push(Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            }));
+        }
+        p.send(&frames);
+    }
+
+    #[test]
+    fn streams_reset_before_the_application_saw_them_vanish() {
+        let mut p = Peer::server();
+        open_and_reset(&mut p, 20);
+        p.expect_silence();
+        assert_eq!(p.drain_events(), vec![]);
+    }
+
+    #[test]
+    fn more_than_20_such_streams_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        open_and_reset(&mut p, 21);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn an_application_that_keeps_up_is_not_limited() {
+        let mut p = Peer::server();
+        for i in 0..50u32 {
+            let id = 2 * i + 1;
+            let req = p.request(id, false);
+            p.send(&[req]);
+            let events = p.drain_events();
+            assert!(
+                matches!(events.last(), Some(Event::Headers { stream, .. }) if *stream == sid(id))
+            );
+            p.send(&[Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            })]);
+        }
+        assert_eq!(p.conn.error(), None);
     }
 }

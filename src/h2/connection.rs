@@ -187,7 +187,10 @@ struct FieldBlock {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shutdown {
     /// GOAWAY(2^31-1) and a PING are out; the real GOAWAY follows the ACK.
-    AwaitingPing { payload: [u8; 8], deadline: Instant },
+    AwaitingPing {
+        payload: [u8; 8],
+        deadline: Option<Instant>,
+    },
     /// The final GOAWAY is out.
     Done,
 }
@@ -260,6 +263,11 @@ pub struct Connection {
     bdp: BdpEstimator,
     /// The stream receive window target, grown by BDP, for new streams too.
     stream_window_target: u32,
+    /// Header sections that open a stream, queued but not yet polled.
+    undelivered_opens: u32,
+    /// Streams the peer reset before the application saw them (rapid
+    /// reset, CVE-2023-44487); cleared whenever the application polls one.
+    pending_resets: CappedCounter,
 }
 
 impl Connection {
@@ -293,7 +301,7 @@ impl Connection {
             },
             reader: FrameReader::new(settings.max_frame_size),
             peer_settings_seen: false,
-            peer_preface_deadline: Some(now + preface_timeout),
+            peer_preface_deadline: now.checked_add(preface_timeout),
             decoder,
             encoder,
             block: None,
@@ -302,7 +310,7 @@ impl Connection {
             remote: Settings::default(),
             // Config has no separate ACK timeout: the peer gets as long to
             // acknowledge our SETTINGS as to send its preface.
-            settings_ack_deadline: Some(now + config.preface_timeout),
+            settings_ack_deadline: now.checked_add(config.preface_timeout),
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
             next_local_id: match role {
@@ -335,6 +343,8 @@ impl Connection {
             ping_strikes: 0,
             bdp: BdpEstimator::new(),
             stream_window_target: config.stream_window.initial_window_size,
+            undelivered_opens: 0,
+            pending_resets: CappedCounter::new(config.max_pending_reset_streams),
             config,
         };
         if role == Role::Client {
@@ -379,6 +389,8 @@ impl Connection {
             && !self.peer_closed
             && self.queued_control_frames
                 < usize::try_from(self.config.max_queued_control_frames).unwrap_or(usize::MAX)
+            && self.events.len()
+                < usize::try_from(self.config.max_queued_frames).unwrap_or(usize::MAX)
     }
 
     /// Takes bytes from the peer; returns how many were consumed. Unconsumed
@@ -843,6 +855,15 @@ impl Connection {
                 }
             }
         }
+        if !trailers {
+            self.undelivered_opens = self.undelivered_opens.saturating_add(1);
+            if self.undelivered_opens > self.config.max_pending_accept_streams {
+                return Err(H2Error::connection(
+                    ErrorCode::EnhanceYourCalm,
+                    "too many streams opened and not yet handled",
+                ));
+            }
+        }
         self.events.push_back(Event::Headers {
             stream: id,
             fields,
@@ -878,6 +899,13 @@ impl Connection {
         self.recv_transition(id, StreamInput::RecvRstStream)?;
         if self.streams.remove(&id).is_some() {
             self.remember_closed(id, CloseReason::ResetRemote);
+            if self.forget_undelivered(id) {
+                // The application never saw the stream: it never will.
+                return self
+                    .pending_resets
+                    .increment()
+                    .map_err(|e| e.to_h2_error("streams reset before they were handled"));
+            }
             self.events.push_back(Event::StreamReset {
                 stream: id,
                 code: frame.error_code,
@@ -885,6 +913,37 @@ impl Connection {
             });
         }
         Ok(())
+    }
+
+    /// Drops the queued events of a stream whose opening header section the
+    /// application has not polled yet, giving back its DATA credit.
+    /// Returns whether there was such a stream.
+    fn forget_undelivered(&mut self, id: StreamId) -> bool {
+        let undelivered = self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Headers { stream, trailers: false, .. } if *stream == id));
+        if !undelivered {
+            return false;
+        }
+        let mut credit = 0u32;
+        let mut opens = 0u32;
+        self.events.retain(|e| match e {
+            Event::Headers {
+                stream, trailers, ..
+            } if *stream == id => {
+                opens += u32::from(!*trailers);
+                false
+            }
+            Event::Data { stream, data, .. } if *stream == id => {
+                credit = credit.saturating_add(u32::try_from(data.len()).unwrap_or(u32::MAX));
+                false
+            }
+            _ => true,
+        });
+        self.undelivered_opens = self.undelivered_opens.saturating_sub(opens);
+        self.release_connection(credit);
+        true
     }
 
     fn recv_settings(&mut self, frame: SettingsFrame) -> Result<(), H2Error> {
@@ -1368,7 +1427,7 @@ impl Connection {
         self.goaway_sent = Some(StreamId::MAX);
         self.shutdown = Some(Shutdown::AwaitingPing {
             payload: SHUTDOWN_PING,
-            deadline: now + self.config.graceful_goaway_timeout,
+            deadline: now.checked_add(self.config.graceful_goaway_timeout),
         });
     }
 
@@ -1547,7 +1606,15 @@ impl Connection {
 
     /// The next event for the application.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front()?;
+        if let Event::Headers {
+            trailers: false, ..
+        } = event
+        {
+            self.undelivered_opens = self.undelivered_opens.saturating_sub(1);
+            self.pending_resets.reset();
+        }
+        Some(event)
     }
 
     // --------------------------------------------------------------- timers
@@ -1558,27 +1625,39 @@ impl Connection {
             return None;
         }
         let shutdown = match self.shutdown {
-            Some(Shutdown::AwaitingPing { deadline, .. }) => Some(deadline),
+            Some(Shutdown::AwaitingPing { deadline, .. }) => deadline,
             _ => None,
         };
-        let keepalive = match self.keepalive_sent {
-            Some(sent) => Some(sent + self.config.keepalive_timeout),
-            None => self.config.keepalive_time.map(|t| self.last_received + t),
-        };
-        let idle = match (self.idle_since, self.config.idle_timeout, self.shutdown) {
-            (Some(since), Some(timeout), None) => Some(since + timeout),
-            _ => None,
+        let idle = match self.shutdown {
+            None => self.idle_deadline(),
+            Some(_) => None,
         };
         [
             self.settings_ack_deadline,
             self.peer_preface_deadline,
             shutdown,
-            keepalive,
+            self.keepalive_deadline(),
             idle,
         ]
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// When the keepalive PING is due, or when its answer is overdue.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        match self.keepalive_sent {
+            Some(sent) => sent.checked_add(self.config.keepalive_timeout),
+            None => self
+                .config
+                .keepalive_time
+                .and_then(|t| self.last_received.checked_add(t)),
+        }
+    }
+
+    /// When an idle connection is shut down.
+    fn idle_deadline(&self) -> Option<Instant> {
+        self.idle_since?.checked_add(self.config.idle_timeout?)
     }
 
     /// Fires the timers that are due at `now`.
@@ -1600,36 +1679,27 @@ impl Connection {
             ));
         }
         if let Some(Shutdown::AwaitingPing { deadline, .. }) = self.shutdown {
-            if now >= deadline {
+            if deadline.is_some_and(|d| now >= d) {
                 self.finish_shutdown();
             }
         }
-        match self.keepalive_sent {
-            Some(sent) if now >= sent + self.config.keepalive_timeout => {
+        if self.keepalive_deadline().is_some_and(|d| now >= d) {
+            if self.keepalive_sent.is_some() {
+                // The peer went silent: close without waiting any longer.
                 return self.connection_error(ConnectionError::new(
                     ErrorCode::NoError,
                     "keepalive PING not acknowledged",
                 ));
             }
-            None if self
-                .config
-                .keepalive_time
-                .is_some_and(|t| now >= self.last_received + t) =>
-            {
-                Ping {
-                    ack: false,
-                    payload: KEEPALIVE_PING,
-                }
-                .encode(&mut self.out);
-                self.keepalive_sent = Some(now);
+            Ping {
+                ack: false,
+                payload: KEEPALIVE_PING,
             }
-            _ => {}
+            .encode(&mut self.out);
+            self.keepalive_sent = Some(now);
         }
         self.update_idle(now);
-        let idle_expired = match (self.idle_since, self.config.idle_timeout) {
-            (Some(since), Some(timeout)) => now >= since + timeout,
-            _ => false,
-        };
+        let idle_expired = self.idle_deadline().is_some_and(|d| now >= d);
         if idle_expired && self.shutdown.is_none() {
             self.shutdown(now);
         }
