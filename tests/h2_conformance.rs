@@ -1518,3 +1518,52 @@ mod rapid_reset {
         assert_eq!(p.conn.error(), None);
     }
 }
+
+mod window_update_flood {
+    use super::*;
+
+    #[test]
+    fn window_updates_our_data_cannot_explain_are_enhance_your_calm() {
+        let mut p = Peer::server();
+        let update = Frame::WindowUpdate(WindowUpdate {
+            stream_id: StreamId::CONNECTION,
+            increment: 1,
+        });
+        p.send(&vec![update.clone(); 100]);
+        assert_eq!(p.conn.error(), None);
+        p.send(&[update]);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+}
+
+mod header_table_size {
+    use super::*;
+
+    #[test]
+    fn smaller_table_applies_once_acknowledged() {
+        let now = Instant::now();
+        let config = Config {
+            header_table_size: 0,
+            ..Config::default()
+        };
+        let mut p = Peer::raw(Connection::new(Role::Server, config, now), now, false);
+        let mut bytes = CONNECTION_PREFACE.to_vec();
+        SettingsFrame::new(vec![]).encode(&mut bytes);
+        p.input(&bytes);
+        // Before the ACK the peer may still index into a 4096-octet table.
+        let indexed = Encoder::new(EncoderConfig {
+            indexing: IndexingPolicy::Always,
+            ..EncoderConfig::default()
+        });
+        p.encoder = indexed;
+        let req = p.request(1, true);
+        p.send(&[req]);
+        assert_eq!(p.conn.error(), None);
+        // After the ACK, a block that does not first shrink the table to 0
+        // is a COMPRESSION_ERROR (RFC 7541 §4.2).
+        p.send(&[Frame::Settings(SettingsFrame::ack())]);
+        let req = p.request(3, true);
+        p.send(&[req]);
+        p.expect_goaway(ErrorCode::CompressionError);
+    }
+}

@@ -265,6 +265,11 @@ pub struct Connection {
     stream_window_target: u32,
     /// Header sections that open a stream, queued but not yet polled.
     undelivered_opens: u32,
+    /// WINDOW_UPDATE frames received, against DATA frames and streams
+    /// that could justify them (a WINDOW_UPDATE flood costs us work).
+    window_updates_received: u64,
+    data_frames_sent: u64,
+    streams_opened: u64,
     /// Streams the peer reset before the application saw them (rapid
     /// reset, CVE-2023-44487); cleared whenever the application polls one.
     pending_resets: CappedCounter,
@@ -278,7 +283,9 @@ impl Connection {
         // We never accept push; a server MUST NOT send ENABLE_PUSH=1 (§6.5.2).
         settings.enable_push = false;
         let decoder = Decoder::new(DecoderConfig {
-            max_table_size: usize::try_from(settings.header_table_size).unwrap_or(4096),
+            // Until our SETTINGS is acknowledged the peer may use the RFC's
+            // 4096 octets (§6.5.2); a smaller value applies on the ACK.
+            max_table_size: usize::try_from(settings.header_table_size.max(4096)).unwrap_or(4096),
             max_header_list_size: usize::try_from(config.max_header_list_size)
                 .unwrap_or(usize::MAX),
         });
@@ -344,6 +351,9 @@ impl Connection {
             bdp: BdpEstimator::new(),
             stream_window_target: config.stream_window.initial_window_size,
             undelivered_opens: 0,
+            window_updates_received: 0,
+            data_frames_sent: 0,
+            streams_opened: 0,
             pending_resets: CappedCounter::new(config.max_pending_reset_streams),
             config,
         };
@@ -784,6 +794,7 @@ impl Connection {
             }
             let stream = self.new_stream(StreamState::Idle);
             self.streams.insert(id, stream);
+            self.streams_opened = self.streams_opened.saturating_add(1);
         }
         let before = self.streams.get(&id).map(|s| s.received_headers);
         self.recv_transition(id, input)?;
@@ -953,6 +964,10 @@ impl Connection {
                     ErrorCode::ProtocolError,
                     "SETTINGS ACK without SETTINGS outstanding",
                 ));
+            }
+            if self.local.header_table_size < 4096 {
+                self.decoder
+                    .set_max_table_size(usize::try_from(self.local.header_table_size).unwrap_or(0));
             }
             self.events.push_back(Event::SettingsAcknowledged);
             return Ok(());
@@ -1134,6 +1149,19 @@ impl Connection {
 
     fn recv_window_update(&mut self, frame: WindowUpdate) -> Result<(), H2Error> {
         let id = frame.stream_id;
+        // More WINDOW_UPDATE than our DATA can explain is a flood.
+        self.window_updates_received = self.window_updates_received.saturating_add(1);
+        let allowed = self
+            .data_frames_sent
+            .saturating_mul(u64::from(self.config.max_window_updates_per_data_frame))
+            .saturating_add(self.streams_opened.saturating_mul(2))
+            .saturating_add(100);
+        if self.window_updates_received > allowed {
+            return Err(H2Error::connection(
+                ErrorCode::EnhanceYourCalm,
+                "WINDOW_UPDATE flood",
+            ));
+        }
         if id.is_connection() {
             return self
                 .send_window
@@ -1285,6 +1313,7 @@ impl Connection {
             .map(|h| h.value.clone())
             .unwrap_or_default();
         self.streams.insert(id, stream);
+        self.streams_opened = self.streams_opened.saturating_add(1);
         self.write_headers(id, fields, end_stream);
         Ok(id)
     }
@@ -1593,6 +1622,7 @@ impl Connection {
                     stream.state = next;
                 }
                 Data::new(id, chunk, end).encode(out);
+                self.data_frames_sent = self.data_frames_sent.saturating_add(1);
                 self.ping_strikes = 0;
                 if end {
                     self.finish_response_early(id);
