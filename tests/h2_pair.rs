@@ -257,3 +257,39 @@ quickcheck! {
         req == body && resp == body
     }
 }
+
+#[test]
+fn bytes_input_is_zero_copy_for_whole_data_frames() {
+    let now = Instant::now();
+    let mut client = Connection::new(Role::Client, Config::default(), now);
+    let mut server = Connection::new(Role::Server, Config::default(), now);
+    let id = client
+        .open_stream(
+            &[
+                h(":method", "POST"),
+                h(":scheme", "http"),
+                h(":path", "/"),
+                h(":authority", "x"),
+            ],
+            false,
+        )
+        .unwrap();
+    client
+        .send_data(id, Bytes::from_static(b"zero-copy payload"), true)
+        .unwrap();
+    let mut wire = Vec::new();
+    client.poll_transmit(&mut wire, now);
+    let wire = Bytes::from(wire);
+    let range = wire.as_ptr() as usize..wire.as_ptr() as usize + wire.len();
+    let mut input = wire.clone();
+    assert_eq!(server.handle_input_bytes(&mut input, now), wire.len());
+    assert!(input.is_empty());
+    let data = std::iter::from_fn(|| server.poll_event())
+        .find_map(|e| match e {
+            Event::Data { data, .. } => Some(data),
+            _ => None,
+        })
+        .expect("the DATA event");
+    assert_eq!(&data[..], b"zero-copy payload");
+    assert!(range.contains(&(data.as_ptr() as usize)), "DATA was copied");
+}

@@ -30,6 +30,21 @@
 //! end of stream. Errors are sticky: after a connection error the connection
 //! queues GOAWAY (§5.4.1), reads nothing more and reports
 //! [`Event::ConnectionError`] once.
+//!
+//! These methods have the shapes of the driver's `net::Session` trait
+//! (`handle_input`, `poll_transmit`, `poll_timeout`, `handle_timeout`,
+//! `wants_read`, `is_closed`, `handle_peer_closed`; its `handle_shutdown` is
+//! [`Connection::shutdown`]). The trait lives in `net`, the layer above, so
+//! its implementation for `Connection` belongs there, not here.
+//!
+//! The [`Config`] is taken as given: check it with [`Config::validate`].
+//!
+//! # Errors and their scope
+//!
+//! Every rule the peer breaks maps to one [`H2Error`]: a connection error
+//! sends GOAWAY with the last peer stream we may have processed, a stream
+//! error sends RST_STREAM and closes only that stream (§5.4). Flood limits
+//! (§10.5, LIMITS.md) end the connection with ENHANCE_YOUR_CALM.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -426,6 +441,37 @@ impl Connection {
         }
         self.update_idle(now);
         data.len() - input.len()
+    }
+
+    /// Like [`Connection::handle_input`], from shared `Bytes`: DATA payloads
+    /// that arrive whole are handed to the application without a copy.
+    /// Consumed octets are split off the front of `data`.
+    pub fn handle_input_bytes(&mut self, data: &mut Bytes, now: Instant) -> usize {
+        self.now = self.now.max(now);
+        if !data.is_empty() {
+            self.last_received = now;
+        }
+        let start = data.len();
+        while self.wants_read() && !data.is_empty() {
+            if self.preface_left > 0 {
+                let mut input = &data[..];
+                let before = input.len();
+                let result = self.read_preface(&mut input);
+                let used = before - input.len();
+                let _ = data.split_to(used);
+                if let Err(e) = result {
+                    self.connection_error(e);
+                }
+                continue;
+            }
+            match self.reader.read_bytes(data) {
+                Ok(Some(frame)) => self.handle_frame(frame, now),
+                Ok(None) => break,
+                Err(e) => self.handle_error(e),
+            }
+        }
+        self.update_idle(now);
+        start - data.len()
     }
 
     /// Starts or stops the idle clock as the last stream closes or one opens.
