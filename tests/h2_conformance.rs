@@ -1567,3 +1567,32 @@ mod header_table_size {
         p.expect_goaway(ErrorCode::CompressionError);
     }
 }
+
+mod outgoing_limits {
+    use super::*;
+
+    #[test]
+    fn field_sections_past_the_peers_header_list_size_are_not_sent() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Settings(SettingsFrame::new(vec![Setting::new(
+            SettingId::MaxHeaderListSize,
+            64,
+        )]))]);
+        let req = p.request(1, false);
+        p.send(&[req]);
+        let _ = p.output();
+        let big = [
+            Header::new(":status", "200"),
+            Header::new("x-big", vec![b'a'; 40]),
+        ];
+        assert_eq!(
+            p.conn.send_headers(sid(1), &big, false),
+            Err(grpclite::h2::SendError::HeaderListTooLarge)
+        );
+        assert_eq!(
+            p.conn
+                .send_headers(sid(1), &[Header::new(":status", "200")], false),
+            Ok(())
+        );
+    }
+}

@@ -164,6 +164,10 @@ pub enum SendError {
     /// The stream's send buffer is full; wait for it to drain.
     #[error("the stream's send buffer is full")]
     BufferFull,
+    /// The field section is larger than the peer's
+    /// SETTINGS_MAX_HEADER_LIST_SIZE (§6.5.2): it would be refused.
+    #[error("the field section is larger than the peer's SETTINGS_MAX_HEADER_LIST_SIZE")]
+    HeaderListTooLarge,
 }
 
 /// What a stream still has to send, in order.
@@ -1332,6 +1336,7 @@ impl Connection {
         if self.role != Role::Client {
             return Err(SendError::NotClient);
         }
+        self.check_header_list(fields)?;
         if self.goaway_received.is_some() || self.goaway_sent.is_some() {
             return Err(SendError::GoingAway);
         }
@@ -1373,6 +1378,7 @@ impl Connection {
         end_stream: bool,
     ) -> Result<(), SendError> {
         self.check_usable()?;
+        self.check_header_list(fields)?;
         let Some(s) = self.streams.get(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
@@ -1422,6 +1428,7 @@ impl Connection {
         fields: Vec<Header>,
     ) -> Result<(), SendError> {
         self.check_usable()?;
+        self.check_header_list(&fields)?;
         let Some(s) = self.streams.get_mut(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
@@ -1515,6 +1522,22 @@ impl Connection {
         .encode(&mut self.out);
         self.goaway_sent = Some(self.last_peer_id);
         self.shutdown = Some(Shutdown::Done);
+    }
+
+    /// Checks a field section against the peer's advisory
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, counted as RFC 7541 §4.1 does.
+    fn check_header_list(&self, fields: &[Header]) -> Result<(), SendError> {
+        let size = fields
+            .iter()
+            .fold(0usize, |sum, h| sum.saturating_add(h.size()));
+        let limit = self
+            .remote
+            .max_header_list_size
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        if size > limit {
+            return Err(SendError::HeaderListTooLarge);
+        }
+        Ok(())
     }
 
     fn check_usable(&self) -> Result<(), SendError> {
