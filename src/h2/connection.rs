@@ -54,8 +54,8 @@ use bytes::Bytes;
 use crate::h2::config::Config;
 use crate::h2::flow_control::{BdpEstimator, ReceiveWindow, Window};
 use crate::h2::frame::{
-    Continuation, Data, Frame, FrameReader, GoAway, Headers, Ping, RstStream, SettingsFrame,
-    WindowUpdate, CONNECTION_PREFACE,
+    Continuation, Data, Frame, FrameHeader, FrameReader, FrameType, GoAway, Headers, Ping,
+    RstStream, SettingsFrame, WindowUpdate, CONNECTION_PREFACE,
 };
 use crate::h2::header_validation::{
     validate_request, validate_response, validate_trailers, ContentLengthTracker,
@@ -387,6 +387,53 @@ impl Connection {
         SettingsFrame::new(list).encode(&mut conn.out);
         conn.send_connection_window_update();
         conn
+    }
+
+    /// A server connection for a client that upgraded from HTTP/1.1 with
+    /// `Upgrade: h2c` (RFC 7540 §3.2; RFC 9113 §3.1 deprecates it, but some
+    /// clients still use it). `settings_payload` is the decoded
+    /// `HTTP2-Settings` value, applied as if received in SETTINGS with no ACK
+    /// needed (RFC 7540 §3.2.1); `request` becomes stream 1, half-closed
+    /// (remote), reported as its [`Event::Headers`]. The client preface is
+    /// still expected first.
+    pub fn new_upgraded(
+        config: Config,
+        now: Instant,
+        settings_payload: &[u8],
+        request: Vec<Header>,
+    ) -> Result<Connection, ConnectionError> {
+        let mut conn = Connection::new(Role::Server, config, now);
+        let header = FrameHeader {
+            length: u32::try_from(settings_payload.len()).unwrap_or(u32::MAX),
+            kind: FrameType::Settings,
+            flags: 0,
+            stream_id: StreamId::CONNECTION,
+        };
+        let frame = SettingsFrame::parse(&header, settings_payload).map_err(|e| {
+            ConnectionError::new(e.code(), "invalid HTTP2-Settings in the h2c upgrade")
+        })?;
+        for setting in frame.settings {
+            conn.remote.apply(setting)?;
+            if setting.id == SettingId::HeaderTableSize {
+                conn.encoder
+                    .set_max_table_size(usize::try_from(setting.value).unwrap_or(usize::MAX));
+            }
+        }
+        let id = StreamId::new(1);
+        let mut stream = conn.new_stream(StreamState::HalfClosedRemote);
+        stream.received_headers = true;
+        conn.streams.insert(id, stream);
+        conn.last_peer_id = id;
+        conn.streams_opened = 1;
+        conn.undelivered_opens = 1;
+        conn.idle_since = None;
+        conn.events.push_back(Event::Headers {
+            stream: id,
+            fields: request,
+            end_stream: true,
+            trailers: false,
+        });
+        Ok(conn)
     }
 
     /// This endpoint's role.
