@@ -1596,3 +1596,20 @@ mod outgoing_limits {
         );
     }
 }
+
+mod framing_around_rejected_frames {
+    use super::*;
+
+    #[test]
+    fn bad_priority_inside_a_field_block_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::new(),
+            false,
+            false,
+        ))]);
+        p.input(&raw_frame(2, 0, 1, &[0; 4]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+}

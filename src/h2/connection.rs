@@ -567,6 +567,15 @@ impl Connection {
     }
 
     fn handle_error(&mut self, error: H2Error) {
+        // A frame the reader rejected still breaks the framing rules around
+        // it: first frame SETTINGS (§3.4), nothing inside a field block (§6.10).
+        if matches!(error, H2Error::Stream(_)) && (self.block.is_some() || !self.peer_settings_seen)
+        {
+            return self.connection_error(ConnectionError::new(
+                ErrorCode::ProtocolError,
+                "invalid frame where only SETTINGS or CONTINUATION may come",
+            ));
+        }
         match error {
             H2Error::Connection(e) => self.connection_error(e),
             H2Error::Stream(e) => self.stream_error(e),
