@@ -1613,3 +1613,57 @@ mod framing_around_rejected_frames {
         p.expect_goaway(ErrorCode::ProtocolError);
     }
 }
+
+mod after_our_goaway {
+    use super::*;
+
+    #[test]
+    fn streams_above_the_last_stream_id_are_ignored_but_decoded() {
+        let config = Config {
+            graceful_goaway: false,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.drain_events();
+        p.conn.shutdown(p.now);
+        let frames = p.output();
+        assert!(matches!(
+            frames.as_slice(),
+            [Frame::GoAway(g)] if g.last_stream_id == sid(1)
+        ));
+        // Stream 3 came after our GOAWAY: ignored, yet its field block is
+        // decoded so HPACK stays in step (§6.8) — the peer's next block
+        // refers to entries this one added.
+        let mut encoder = Encoder::new(EncoderConfig {
+            indexing: IndexingPolicy::Always,
+            ..EncoderConfig::default()
+        });
+        let fields = [
+            Header::new(":method", "GET"),
+            Header::new(":scheme", "http"),
+            Header::new(":path", "/after"),
+            Header::new(":authority", "x"),
+        ];
+        let mut a = Vec::new();
+        encoder.encode(&fields, &mut a);
+        let mut b = Vec::new();
+        encoder.encode(&fields, &mut b);
+        p.send(&[Frame::Headers(Headers::new(
+            sid(3),
+            Bytes::from(a),
+            true,
+            true,
+        ))]);
+        p.expect_silence();
+        assert_eq!(p.drain_events(), vec![]);
+        p.send(&[Frame::Headers(Headers::new(
+            sid(5),
+            Bytes::from(b),
+            true,
+            true,
+        ))]);
+        p.expect_silence();
+    }
+}
