@@ -257,3 +257,102 @@ fn our_client_gets_a_file_from_nghttpd() {
     assert_eq!(received, content);
     assert_eq!(conn.error(), None);
 }
+
+/// A gRPC unary call from grpcio (gRPC C core) to our server, with the gRPC
+/// framing done by hand: the request message comes back as the response.
+#[test]
+fn grpcio_unary_call_to_our_server() {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python3");
+    assert!(
+        python.exists(),
+        "the Python peer is missing at {}: run `ln -s /work/main/.peers .peers` (or .ci/setup-peers)",
+        python.display()
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut bodies: std::collections::HashMap<_, Vec<u8>> = Default::default();
+        let mut path = None;
+        let served = pump(
+            &mut sock,
+            &mut conn,
+            Instant::now() + Duration::from_secs(10),
+            |conn, event| {
+                let ended = match event {
+                    Event::Headers {
+                        stream,
+                        fields,
+                        end_stream,
+                        ..
+                    } => {
+                        path = fields
+                            .iter()
+                            .find(|h| &h.name[..] == b":path")
+                            .map(|h| h.value.clone());
+                        end_stream.then_some(stream)
+                    }
+                    Event::Data {
+                        stream,
+                        data,
+                        end_stream,
+                    } => {
+                        bodies.entry(stream).or_default().extend_from_slice(&data);
+                        conn.release_capacity(stream, data.len() as u32);
+                        end_stream.then_some(stream)
+                    }
+                    _ => None,
+                };
+                let Some(stream) = ended else {
+                    return false;
+                };
+                let body = bodies.remove(&stream).unwrap_or_default();
+                conn.send_headers(
+                    stream,
+                    &[
+                        Header::new(":status", "200"),
+                        Header::new("content-type", "application/grpc"),
+                    ],
+                    false,
+                )
+                .unwrap();
+                // The request is already a length-prefixed message: echo it.
+                conn.send_data(stream, Bytes::from(body), false).unwrap();
+                conn.send_trailers(
+                    stream,
+                    vec![
+                        Header::new("grpc-status", "0"),
+                        Header::new("grpc-message", ""),
+                    ],
+                )
+                .unwrap();
+                false
+            },
+        );
+        let _ = served;
+        assert_eq!(conn.error(), None, "grpcio broke no rule");
+        path
+    });
+    let script = format!(
+        "import grpc\n\
+         ch = grpc.insecure_channel('{addr}')\n\
+         call = ch.unary_unary('/echo.Echo/Say')\n\
+         reply = call(b'ping from grpcio' * 1000, timeout=5)\n\
+         assert reply == b'ping from grpcio' * 1000, reply[:40]\n\
+         ch.close()\n\
+         print('ok')\n"
+    );
+    let output = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "grpcio call failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    let path = server.join().unwrap();
+    assert_eq!(path.as_deref(), Some(&b"/echo.Echo/Say"[..]));
+}
