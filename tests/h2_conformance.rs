@@ -917,6 +917,26 @@ mod section_6_8_goaway {
     }
 
     #[test]
+    fn closed_after_peer_goaway_arms_no_timer_and_writes_nothing_more() {
+        // Found by the h2_server_connection fuzz target: the keepalive and
+        // idle timers stayed armed after the peer's GOAWAY closed the
+        // connection, so a late timeout queued a PING nobody would read.
+        let mut p = Peer::server();
+        p.send(&[Frame::GoAway(GoAway {
+            last_stream_id: sid(0),
+            error_code: ErrorCode::NoError,
+            debug_data: Bytes::new(),
+        })]);
+        let _ = p.output();
+        assert!(p.conn.is_closed());
+        assert_eq!(p.conn.poll_timeout(), None);
+        p.now += std::time::Duration::from_secs(3 * 3600);
+        p.conn.handle_timeout(p.now);
+        assert!(p.output().is_empty());
+        assert!(p.conn.is_closed());
+    }
+
+    #[test]
     fn goaway_on_a_stream_is_protocol_error() {
         let mut p = Peer::server();
         p.input(&raw_frame(7, 0, 1, &[0; 8]));

@@ -1776,7 +1776,7 @@ impl Connection {
 
     /// The next instant [`Connection::handle_timeout`] is wanted.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        if self.error.is_some() {
+        if self.is_finished() {
             return None;
         }
         let shutdown = match self.shutdown {
@@ -1817,7 +1817,7 @@ impl Connection {
 
     /// Fires the timers that are due at `now`.
     pub fn handle_timeout(&mut self, now: Instant) {
-        if self.error.is_some() {
+        if self.is_finished() {
             return;
         }
         if self.settings_ack_deadline.is_some_and(|d| now >= d) {
@@ -1864,9 +1864,13 @@ impl Connection {
     /// closes the socket. True after a connection error, after the peer
     /// closed, or after GOAWAY once no stream is left.
     pub fn is_closed(&self) -> bool {
-        if !self.out.is_empty() {
-            return false;
-        }
+        self.out.is_empty() && self.is_finished()
+    }
+
+    /// Whether nothing more will happen on the connection: after an error,
+    /// after the peer closed, or after GOAWAY once no stream is left. A
+    /// finished connection arms no timer, so it never writes again.
+    fn is_finished(&self) -> bool {
         if self.error.is_some() || self.peer_closed {
             return true;
         }
