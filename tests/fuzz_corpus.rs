@@ -7,6 +7,10 @@ use std::path::Path;
 
 #[path = "../fuzz/oracles/base64_decode.rs"]
 mod base64_decode;
+#[path = "../fuzz/oracles/h2_frame_reader.rs"]
+mod h2_frame_reader;
+#[path = "../fuzz/oracles/h2_server_connection.rs"]
+mod h2_server_connection;
 #[path = "../fuzz/oracles/hpack_decoder.rs"]
 mod hpack_decoder;
 #[path = "../fuzz/oracles/json_reader.rs"]
@@ -56,4 +60,14 @@ fn base64_decode_corpus() {
 #[test]
 fn wire_decoder_corpus() {
     replay("wire_decoder", wire_decoder::check);
+}
+
+#[test]
+fn h2_frame_reader_corpus() {
+    replay("h2_frame_reader", h2_frame_reader::check);
+}
+
+#[test]
+fn h2_server_connection_corpus() {
+    replay("h2_server_connection", h2_server_connection::check);
 }
