@@ -25,10 +25,9 @@
 //! pair!(python_to_rust_tls, Python, Rust, Tls);
 //! ```
 //!
-//! `cargo test` builds the examples next to this test's binary
-//! (`target/debug/examples/`); if they are missing (say under
-//! `cargo test --test interop_peers`), the harness builds them with
-//! `cargo build --examples` first.
+//! The harness runs `cargo build --examples` once before the first Rust
+//! peer starts (quick when `cargo test` has built them already) and runs the
+//! binaries from `target/debug/examples/`.
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -181,28 +180,30 @@ fn node() -> &'static str {
     "node"
 }
 
-/// The path of a built cargo example, building the examples once if needed.
+/// The path of a cargo example, built (or brought up to date) once per test
+/// run so a stale binary never stands in for the current code.
 fn example(name: &str) -> PathBuf {
     static BUILT: OnceLock<()> = OnceLock::new();
-    // This binary is target/<profile>/deps/interop_peers-<hash>; examples are
-    // built into target/<profile>/examples.
+    BUILT.get_or_init(|| {
+        let mut build = Command::new(env!("CARGO"));
+        build.args(["build", "--examples", "--manifest-path"]);
+        build.arg(repo().join("Cargo.toml"));
+        // Build into the same profile directory as this test binary.
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        let status = build.status().expect("run cargo build --examples");
+        assert!(status.success(), "cargo build --examples failed");
+    });
+    // This binary is target/<profile>/deps/interop_peers-<hash>; `cargo
+    // build` puts examples in target/<profile>/examples.
     let exe = std::env::current_exe().expect("the path of the test binary");
-    let examples = exe
+    let path = exe
         .parent()
         .and_then(Path::parent)
         .expect("the test binary lies in target/<profile>/deps")
-        .join("examples");
-    let path = examples.join(name);
-    if !path.exists() {
-        BUILT.get_or_init(|| {
-            let status = Command::new(env!("CARGO"))
-                .args(["build", "--examples", "--manifest-path"])
-                .arg(repo().join("Cargo.toml"))
-                .status()
-                .expect("run cargo build --examples");
-            assert!(status.success(), "cargo build --examples failed");
-        });
-    }
+        .join("examples")
+        .join(name);
     assert!(path.exists(), "example {} was not built", path.display());
     path
 }
@@ -275,9 +276,12 @@ fn start_server(peer: Peer, security: Security) -> (Server, u16) {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the {} server ({command:?}): {e}", peer.name()));
+    let mut child = command.spawn().unwrap_or_else(|e| {
+        panic!(
+            "cannot start the {} server ({command:?}): {e}; run .ci/setup-peers",
+            peer.name()
+        )
+    });
     let output = Arc::new(Mutex::new(String::new()));
     if let Some(stdout) = child.stdout.take() {
         collect(stdout, Arc::clone(&output));
@@ -334,9 +338,12 @@ fn run_client(peer: Peer, security: Security, port: u16) -> ClientRun {
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
-    let mut child = command
-        .spawn()
-        .unwrap_or_else(|e| panic!("cannot start the {} client ({command:?}): {e}", peer.name()));
+    let mut child = command.spawn().unwrap_or_else(|e| {
+        panic!(
+            "cannot start the {} client ({command:?}): {e}; run .ci/setup-peers",
+            peer.name()
+        )
+    });
     let stdout = Arc::new(Mutex::new(String::new()));
     let stderr = Arc::new(Mutex::new(String::new()));
     let collectors = [

@@ -69,14 +69,16 @@ def _code_from_number(number):
 
 
 def streaming_responses(request, context):
-    """One response per ResponseParameters, each after its interval_us."""
+    """One response per ResponseParameters, each after its interval_us.
+    CompressedResponse: the call compresses with gzip when some response asks
+    for it, and a response with `compressed: false` goes out uncompressed."""
+    if any(p.HasField("compressed") and p.compressed.value for p in request.response_parameters):
+        context.set_compression(grpc.Compression.Gzip)
     for parameters in request.response_parameters:
         if parameters.interval_us > 0:
             time.sleep(parameters.interval_us / 1e6)
-        if parameters.HasField("compressed"):
-            context.set_compression(
-                grpc.Compression.Gzip if parameters.compressed.value else grpc.Compression.NoCompression
-            )
+        if parameters.HasField("compressed") and not parameters.compressed.value:
+            context.disable_next_message_compression()
         yield messages_pb2.StreamingOutputCallResponse(
             payload=zero_payload(request.response_type, parameters.size, context)
         )
