@@ -27,7 +27,20 @@
 //!
 //! The harness runs `cargo build --examples` once before the first Rust
 //! peer starts (quick when `cargo test` has built them already) and runs the
-//! binaries from `target/debug/examples/`.
+//! binaries from `target/debug/examples/`. What it passes them, always in
+//! the `--flag=value` form:
+//!
+//! - server: `--port=N`, and for TLS `--use_tls=true --tls_cert_file=F
+//!   --tls_key_file=F`, plus `--tls_client_ca_file=F` for mutual TLS. It is
+//!   ready once 127.0.0.1:N accepts connections (no output is required).
+//! - client: `--server_host=127.0.0.1 --server_port=N --test_case=all`, and
+//!   for TLS `--use_tls=true --ca_file=F --server_host_override=foo.test.google.fr`,
+//!   plus `--tls_client_cert_file=F --tls_client_key_file=F` for mutual TLS.
+//!   It prints `PASS <case>` / `FAIL <case>: <reason>` lines for every case
+//!   in [`CASES`] and exits 0 only if all passed.
+//!
+//! The certificates come from `interop/certs.sh`: PEM, ECDSA P-256 keys in
+//! PKCS#8 (`BEGIN PRIVATE KEY`).
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read};
@@ -212,8 +225,9 @@ fn example(name: &str) -> PathBuf {
 fn certs() -> &'static Path {
     static CERTS: OnceLock<PathBuf> = OnceLock::new();
     CERTS.get_or_init(|| {
-        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-            .join(format!("interop-certs-{}", std::process::id()));
+        let tmp = PathBuf::from(env!("CARGO_TARGET_TMPDIR"));
+        remove_old_certs(&tmp);
+        let dir = tmp.join(format!("interop-certs-{}", std::process::id()));
         let output = Command::new("bash")
             .arg(repo().join("interop/certs.sh"))
             .arg(&dir)
@@ -226,6 +240,30 @@ fn certs() -> &'static Path {
         );
         dir
     })
+}
+
+/// Removes the certificates of earlier runs (over an hour old, so a run
+/// still going in parallel keeps its own).
+fn remove_old_certs(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|modified| modified.elapsed().ok())
+            .is_some_and(|age| age > Duration::from_secs(3600));
+        if old
+            && entry
+                .file_name()
+                .to_string_lossy()
+                .starts_with("interop-certs-")
+        {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
 }
 
 /// A running server, killed when dropped; its output is kept for reports.
