@@ -1548,7 +1548,7 @@ mod tests {
 
     #[test]
     fn doc_lines_escape_what_rustdoc_would_misread() {
-        let text = " A [link] and <T>, see https://grpc.io.\n\n    indented code\n - item\n continued\n```\nfn x() {}\n```";
+        let text = "A [link] and <T>, see https://grpc.io.\n\n    indented code\n- item\ncontinued\n```\nfn x() {}\n```";
         assert_eq!(
             doc_lines(text),
             [
