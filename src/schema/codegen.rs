@@ -20,8 +20,8 @@
 //! - Enums are newtypes over `i32` with one associated constant per value,
 //!   so an open (proto3) enum keeps numbers it does not know. For a closed
 //!   (proto2) enum, a number it does not know goes to the message's unknown
-//!   fields, as language-guide "Enums" describes. A map whose value is a
-//!   closed enum keeps unknown numbers in the map.
+//!   fields, as language-guide "Enums" describes; for a map whose value is
+//!   a closed enum, the whole entry does.
 //! - Oneofs are an enum in the message's module, held as `Option<Oneof>`.
 //! - Fields are encoded in field-number order, then unknown fields, so the
 //!   bytes equal protoc's.
@@ -1012,10 +1012,29 @@ impl<'a> Generator<'a> {
             },
             Shape::Map { key, value } => {
                 let (k, v) = self.map_codecs(field, key, value, scope);
+                let closed_value = match field.ty {
+                    FieldType::Message(e) => self
+                        .pool
+                        .message(e)
+                        .and_then(|e| e.fields.get(value))
+                        .is_some_and(|f| self.is_closed_enum(f.ty)),
+                    _ => false,
+                };
                 self.line(&format!("{n} => {{"));
                 self.line(&format!(
                     "let (key, value) = {fm}::map::merge_entry::<{k}, {v}>(wire_type, r)?;"
                 ));
+                if closed_value {
+                    // A closed enum value it does not know sends the whole
+                    // entry to unknown fields (proto2 behavior for maps).
+                    self.line("if !value.is_known() {");
+                    self.line("let mut entry = $Vec::new();");
+                    self.line(&format!("{fm}::encode::<{k}>(1, &key, &mut entry);"));
+                    self.line(&format!("{fm}::encode::<{v}>(2, &value, &mut entry);"));
+                    self.line(&format!("self.unknown_fields.push_len({n}, &entry);"));
+                    self.line("return Ok(());");
+                    self.line("}");
+                }
                 self.line(&format!("self.{name}.insert(key, value);"));
                 self.line("Ok(())");
                 self.line("}");
