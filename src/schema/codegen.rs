@@ -1427,8 +1427,9 @@ fn default_literal(value: &DefaultValue, ty: FieldType, rust_type: &str) -> Stri
 /// `.proto` comment text as rustdoc lines that render as written: brackets
 /// and angle brackets escaped (no accidental links or HTML), URLs made
 /// autolinks, code fences marked as text (so rustdoc does not run them as
-/// doctests), indentation kept below the four spaces that would start a code
-/// block, and list continuations indented under their item.
+/// doctests), indented code blocks fenced as text, other indentation kept
+/// below the four spaces that would start a code block, and list
+/// continuations indented under their item.
 pub fn doc_lines(text: &str) -> Vec<String> {
     let lines: Vec<&str> = text.lines().collect();
     let common = lines
@@ -1439,10 +1440,35 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         .unwrap_or(0);
     let mut out: Vec<String> = Vec::new();
     let mut in_fence = false;
+    let mut in_indented_code = false;
     let mut list_indent: Option<usize> = None;
     for raw in lines {
         let line = raw.get(common..).unwrap_or(raw.trim_start()).trim_end();
         let trimmed = line.trim_start();
+        let indent = line.len() - trimmed.len();
+        // An indented block (4+ spaces after a blank line) is code in
+        // Markdown; fence it as text so rustdoc shows it and does not run it.
+        if in_indented_code {
+            if trimmed.is_empty() || indent >= 4 {
+                out.push(line.get(4..).unwrap_or("").to_string());
+                continue;
+            }
+            while out.last().is_some_and(|l| l.is_empty()) {
+                out.pop();
+            }
+            out.push("```".to_string());
+            out.push(String::new());
+            in_indented_code = false;
+        } else if !in_fence
+            && list_indent.is_none()
+            && indent >= 4
+            && out.last().is_none_or(|l| l.is_empty())
+        {
+            out.push("```text".to_string());
+            out.push(line.get(4..).unwrap_or("").to_string());
+            in_indented_code = true;
+            continue;
+        }
         if trimmed.starts_with("```") {
             if in_fence {
                 out.push("```".to_string());
@@ -1468,11 +1494,15 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         } else if let Some(indent) = list_indent {
             out.push(format!("{}{escaped}", " ".repeat(indent)));
         } else {
-            let indent = (line.len() - trimmed.len()).min(3);
-            out.push(format!("{}{escaped}", " ".repeat(indent)));
+            out.push(format!("{}{escaped}", " ".repeat(indent.min(3))));
         }
     }
-    if in_fence {
+    if in_indented_code {
+        while out.last().is_some_and(|l| l.is_empty()) {
+            out.pop();
+        }
+    }
+    if in_fence || in_indented_code {
         out.push("```".to_string());
     }
     while out.last().is_some_and(|l| l.is_empty()) {
@@ -1573,7 +1603,10 @@ mod tests {
             [
                 "A \\[link\\] and \\<T\\>, see <https://grpc.io>.",
                 "",
-                "   indented code",
+                "```text",
+                "indented code",
+                "```",
+                "",
                 "- item",
                 "  continued",
                 "```text",

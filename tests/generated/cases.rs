@@ -5940,9 +5940,11 @@ pub mod google {
         /// empty messages in your APIs. A typical example is to use it as the request
         /// or the response type of an API method. For instance:
         ///
-        ///    service Foo {
-        ///    rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty);
-        ///    }
+        /// ```text
+        /// service Foo {
+        ///   rpc Bar(google.protobuf.Empty) returns (google.protobuf.Empty);
+        /// }
+        /// ```
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Empty {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
@@ -5979,45 +5981,53 @@ pub mod google {
         ///
         /// Example 1: Pack and unpack a message in C++.
         ///
-        ///    Foo foo = ...;
-        ///    Any any;
-        ///    any.PackFrom(foo);
-        ///    ...
-        ///    if (any.UnpackTo(&foo)) {
-        ///    ...
-        ///    }
+        /// ```text
+        /// Foo foo = ...;
+        /// Any any;
+        /// any.PackFrom(foo);
+        /// ...
+        /// if (any.UnpackTo(&foo)) {
+        ///   ...
+        /// }
+        /// ```
         ///
         /// Example 2: Pack and unpack a message in Java.
         ///
-        ///    Foo foo = ...;
-        ///    Any any = Any.pack(foo);
-        ///    ...
-        ///    if (any.is(Foo.class)) {
-        ///    foo = any.unpack(Foo.class);
-        ///    }
+        /// ```text
+        /// Foo foo = ...;
+        /// Any any = Any.pack(foo);
+        /// ...
+        /// if (any.is(Foo.class)) {
+        ///   foo = any.unpack(Foo.class);
+        /// }
+        /// ```
         ///
         /// Example 3: Pack and unpack a message in Python.
         ///
-        ///    foo = Foo(...)
-        ///    any = Any()
-        ///    any.Pack(foo)
-        ///    ...
-        ///    if any.Is(Foo.DESCRIPTOR):
-        ///    any.Unpack(foo)
-        ///    ...
+        /// ```text
+        /// foo = Foo(...)
+        /// any = Any()
+        /// any.Pack(foo)
+        /// ...
+        /// if any.Is(Foo.DESCRIPTOR):
+        ///   any.Unpack(foo)
+        ///   ...
+        /// ```
         ///
         /// Example 4: Pack and unpack a message in Go
         ///
-        ///    foo := &pb.Foo{...}
-        ///    any, err := anypb.New(foo)
-        ///    if err != nil {
+        /// ```text
+        ///  foo := &pb.Foo{...}
+        ///  any, err := anypb.New(foo)
+        ///  if err != nil {
         ///    ...
-        ///    }
+        ///  }
+        ///  ...
+        ///  foo := &pb.Foo{}
+        ///  if err := any.UnmarshalTo(foo); err != nil {
         ///    ...
-        ///    foo := &pb.Foo{}
-        ///    if err := any.UnmarshalTo(foo); err != nil {
-        ///    ...
-        ///    }
+        ///  }
+        /// ```
         ///
         /// The pack methods provided by protobuf library will by default use
         /// 'type.googleapis.com/full.type.name' as the type URL and the unpack
@@ -6032,27 +6042,31 @@ pub mod google {
         /// representation of the deserialized, embedded message, with an
         /// additional field `@type` which contains the type URL. Example:
         ///
-        ///    package google.profile;
-        ///    message Person {
-        ///    string first_name = 1;
-        ///    string last_name = 2;
-        ///    }
+        /// ```text
+        /// package google.profile;
+        /// message Person {
+        ///   string first_name = 1;
+        ///   string last_name = 2;
+        /// }
         ///
-        ///    {
-        ///    "@type": "type.googleapis.com/google.profile.Person",
-        ///    "firstName": \<string\>,
-        ///    "lastName": \<string\>
-        ///    }
+        /// {
+        ///   "@type": "type.googleapis.com/google.profile.Person",
+        ///   "firstName": <string>,
+        ///   "lastName": <string>
+        /// }
+        /// ```
         ///
         /// If the embedded message type is well-known and has a custom JSON
         /// representation, that representation will be embedded adding a field
         /// `value` which holds the custom JSON in addition to the `@type`
         /// field. Example (for message \[google.protobuf.Duration\]\[\]):
         ///
-        ///    {
-        ///    "@type": "type.googleapis.com/google.protobuf.Duration",
-        ///    "value": "1.212s"
-        ///    }
+        /// ```text
+        /// {
+        ///   "@type": "type.googleapis.com/google.protobuf.Duration",
+        ///   "value": "1.212s"
+        /// }
+        /// ```
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Any {
             /// A URL/resource name that uniquely identifies the type of the serialized
@@ -6154,52 +6168,62 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(2,
         ///
         /// Example 1: Compute Timestamp from POSIX `time()`.
         ///
-        ///    Timestamp timestamp;
-        ///    timestamp.set_seconds(time(NULL));
-        ///    timestamp.set_nanos(0);
+        /// ```text
+        /// Timestamp timestamp;
+        /// timestamp.set_seconds(time(NULL));
+        /// timestamp.set_nanos(0);
+        /// ```
         ///
         /// Example 2: Compute Timestamp from POSIX `gettimeofday()`.
         ///
-        ///    struct timeval tv;
-        ///    gettimeofday(&tv, NULL);
+        /// ```text
+        /// struct timeval tv;
+        /// gettimeofday(&tv, NULL);
         ///
-        ///    Timestamp timestamp;
-        ///    timestamp.set_seconds(tv.tv_sec);
-        ///    timestamp.set_nanos(tv.tv_usec * 1000);
+        /// Timestamp timestamp;
+        /// timestamp.set_seconds(tv.tv_sec);
+        /// timestamp.set_nanos(tv.tv_usec * 1000);
+        /// ```
         ///
         /// Example 3: Compute Timestamp from Win32 `GetSystemTimeAsFileTime()`.
         ///
-        ///    FILETIME ft;
-        ///    GetSystemTimeAsFileTime(&ft);
-        ///    UINT64 ticks = (((UINT64)ft.dwHighDateTime) \<\< 32) | ft.dwLowDateTime;
+        /// ```text
+        /// FILETIME ft;
+        /// GetSystemTimeAsFileTime(&ft);
+        /// UINT64 ticks = (((UINT64)ft.dwHighDateTime) << 32) | ft.dwLowDateTime;
         ///
-        ///    // A Windows tick is 100 nanoseconds. Windows epoch 1601-01-01T00:00:00Z
-        ///    // is 11644473600 seconds before Unix epoch 1970-01-01T00:00:00Z.
-        ///    Timestamp timestamp;
-        ///    timestamp.set_seconds((INT64) ((ticks / 10000000) - 11644473600LL));
-        ///    timestamp.set_nanos((INT32) ((ticks % 10000000) * 100));
+        /// // A Windows tick is 100 nanoseconds. Windows epoch 1601-01-01T00:00:00Z
+        /// // is 11644473600 seconds before Unix epoch 1970-01-01T00:00:00Z.
+        /// Timestamp timestamp;
+        /// timestamp.set_seconds((INT64) ((ticks / 10000000) - 11644473600LL));
+        /// timestamp.set_nanos((INT32) ((ticks % 10000000) * 100));
+        /// ```
         ///
         /// Example 4: Compute Timestamp from Java `System.currentTimeMillis()`.
         ///
-        ///    long millis = System.currentTimeMillis();
+        /// ```text
+        /// long millis = System.currentTimeMillis();
         ///
-        ///    Timestamp timestamp = Timestamp.newBuilder().setSeconds(millis / 1000)
-        ///    .setNanos((int) ((millis % 1000) * 1000000)).build();
-        ///
+        /// Timestamp timestamp = Timestamp.newBuilder().setSeconds(millis / 1000)
+        ///     .setNanos((int) ((millis % 1000) * 1000000)).build();
+        /// ```
         ///
         /// Example 5: Compute Timestamp from Java `Instant.now()`.
         ///
-        ///    Instant now = Instant.now();
+        /// ```text
+        /// Instant now = Instant.now();
         ///
-        ///    Timestamp timestamp =
-        ///    Timestamp.newBuilder().setSeconds(now.getEpochSecond())
-        ///    .setNanos(now.getNano()).build();
-        ///
+        /// Timestamp timestamp =
+        ///     Timestamp.newBuilder().setSeconds(now.getEpochSecond())
+        ///         .setNanos(now.getNano()).build();
+        /// ```
         ///
         /// Example 6: Compute Timestamp from current time in Python.
         ///
-        ///    timestamp = Timestamp()
-        ///    timestamp.GetCurrentTime()
+        /// ```text
+        /// timestamp = Timestamp()
+        /// timestamp.GetCurrentTime()
+        /// ```
         ///
         /// # JSON Mapping
         ///
