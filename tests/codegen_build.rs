@@ -36,7 +36,8 @@ fn config_compile_writes_the_output_file() {
     assert!(code.contains("pub mod grpc {"));
     assert!(code.contains("pub struct HealthCheckRequest {"));
     assert!(code.contains("\"/grpc.health.v1.Health/Watch\""));
-    assert!(code.contains("::grpclite::wire::Message for HealthCheckResponse"));
+    assert!(code.contains("use ::grpclite::wire;"));
+    assert!(code.contains("impl wire::Message for HealthCheckResponse"));
 }
 
 #[test]

@@ -6,38 +6,29 @@ pub mod grpc {
     pub mod health {
         /// Package `grpc.health.v1`.
         pub mod v1 {
+            use crate::wire;
+
             /// Message `grpc.health.v1.HealthCheckRequest`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct HealthCheckRequest {
                 /// Field `service` = 1.
                 pub service: String,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for HealthCheckRequest {
+            impl wire::Message for HealthCheckRequest {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.service,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Str>(
-                            1,
-                            &self.service,
-                            buf,
-                        );
+                    if !wire::field::string::is_default(&self.service) {
+                        wire::field::string::encode(1, &self.service, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.service,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                            1,
-                            &self.service,
-                        );
+                    if !wire::field::string::is_default(&self.service) {
+                        len += wire::field::string::encoded_len(1, &self.service);
                     }
                     len
                 }
@@ -45,15 +36,11 @@ pub mod grpc {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::merge::<crate::wire::field::Str>(
-                            wire_type,
-                            &mut self.service,
-                            r,
-                        ),
+                        1 => wire::field::string::merge(wire_type, &mut self.service, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -68,33 +55,40 @@ pub mod grpc {
                 /// Field `status` = 1.
                 pub status: health_check_response::ServingStatus,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for HealthCheckResponse {
+            impl wire::Message for HealthCheckResponse {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<health_check_response::ServingStatus as crate::wire::field::ValueCodec>::is_default(&self.status) {
-crate::wire::field::encode::<health_check_response::ServingStatus>(1, &self.status, buf);
-}
+                    if self.status.0 != 0 {
+                        wire::field::encode::<health_check_response::ServingStatus>(
+                            1,
+                            &self.status,
+                            buf,
+                        );
+                    }
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<health_check_response::ServingStatus as crate::wire::field::ValueCodec>::is_default(&self.status) {
-len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1, &self.status);
-}
+                    if self.status.0 != 0 {
+                        len += wire::field::encoded_len::<health_check_response::ServingStatus>(
+                            1,
+                            &self.status,
+                        );
+                    }
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::merge::<health_check_response::ServingStatus>(
+                        1 => wire::field::merge::<health_check_response::ServingStatus>(
                             wire_type,
                             &mut self.status,
                             r,
@@ -110,6 +104,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
             /// Types nested in `grpc.health.v1.HealthCheckResponse`, and its oneofs.
             pub mod health_check_response {
+                use crate::wire;
+
                 /// Enum `grpc.health.v1.HealthCheckResponse.ServingStatus`.
                 ///
                 /// An open enum (`grpc.health.v1.HealthCheckResponse.ServingStatus`): the field holds any `i32`; the constants name the known values.
@@ -154,39 +150,32 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                     }
                 }
 
-                impl crate::wire::field::ValueCodec for ServingStatus {
+                impl wire::field::ValueCodec for ServingStatus {
                     type Value = ServingStatus;
-                    const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+                    const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                     fn encode_value(value: &ServingStatus, buf: &mut Vec<u8>) {
-                        <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                            &value.0, buf,
-                        );
+                        <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                     }
                     fn value_len(value: &ServingStatus) -> usize {
-                        <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(
-                            &value.0,
-                        )
+                        <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                     }
                     fn is_default(value: &ServingStatus) -> bool {
                         value.0 == 0
                     }
                     fn merge_value(
                         value: &mut ServingStatus,
-                        r: &mut crate::wire::Reader<'_>,
-                    ) -> Result<(), crate::wire::DecodeError> {
-                        <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                            &mut value.0,
-                            r,
-                        )
+                        r: &mut wire::Reader<'_>,
+                    ) -> Result<(), wire::DecodeError> {
+                        <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                     }
                 }
 
-                impl crate::wire::field::ScalarCodec for ServingStatus {
+                impl wire::field::ScalarCodec for ServingStatus {
                     const FIXED_LEN: Option<usize> = None;
                     fn read_value(
-                        r: &mut crate::wire::Reader<'_>,
-                    ) -> Result<ServingStatus, crate::wire::DecodeError> {
-                        <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
+                        r: &mut wire::Reader<'_>,
+                    ) -> Result<ServingStatus, wire::DecodeError> {
+                        <wire::field::Enum as wire::field::ScalarCodec>::read_value(r)
                             .map(ServingStatus)
                     }
                 }
@@ -195,10 +184,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct HealthListRequest {
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for HealthListRequest {
+            impl wire::Message for HealthListRequest {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -210,9 +199,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     self.unknown_fields.merge_field(field, wire_type, r)
                 }
 
@@ -226,14 +215,14 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// statuses contains all the services and their respective status.
                 pub statuses: ::std::collections::BTreeMap<String, HealthCheckResponse>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for HealthListResponse {
+            impl wire::Message for HealthListResponse {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    crate::wire::field::map::encode::<
-                        crate::wire::field::Str,
-                        crate::wire::field::Embedded<HealthCheckResponse>,
+                    wire::field::map::encode::<
+                        wire::field::Str,
+                        wire::field::Embedded<HealthCheckResponse>,
                         _,
                     >(1, &self.statuses, buf);
                     self.unknown_fields.encode_raw(buf);
@@ -241,9 +230,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += crate::wire::field::map::encoded_len::<
-                        crate::wire::field::Str,
-                        crate::wire::field::Embedded<HealthCheckResponse>,
+                    len += wire::field::map::encoded_len::<
+                        wire::field::Str,
+                        wire::field::Embedded<HealthCheckResponse>,
                         _,
                     >(1, &self.statuses);
                     len
@@ -252,14 +241,14 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
                         1 => {
-                            let (key, value) = crate::wire::field::map::merge_entry::<
-                                crate::wire::field::Str,
-                                crate::wire::field::Embedded<HealthCheckResponse>,
+                            let (key, value) = wire::field::map::merge_entry::<
+                                wire::field::Str,
+                                wire::field::Embedded<HealthCheckResponse>,
                             >(wire_type, r)?;
                             self.statuses.insert(key, value);
                             Ok(())
@@ -369,6 +358,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
     }
     /// Package `grpc.testing`.
     pub mod testing {
+        use crate::wire;
+
         /// An empty message that you can re-use to avoid defining duplicated empty
         /// messages in your project. A typical example is to use it as argument or the
         /// return value of a service API. For instance:
@@ -379,10 +370,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Empty {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for Empty {
+        impl wire::Message for Empty {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -394,9 +385,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -436,38 +427,30 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             }
         }
 
-        impl crate::wire::field::ValueCodec for PayloadType {
+        impl wire::field::ValueCodec for PayloadType {
             type Value = PayloadType;
-            const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
             fn encode_value(value: &PayloadType, buf: &mut Vec<u8>) {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                    &value.0, buf,
-                );
+                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &PayloadType) -> usize {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(&value.0)
+                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
             }
             fn is_default(value: &PayloadType) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut PayloadType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                    &mut value.0,
-                    r,
-                )
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
+                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
             }
         }
 
-        impl crate::wire::field::ScalarCodec for PayloadType {
+        impl wire::field::ScalarCodec for PayloadType {
             const FIXED_LEN: Option<usize> = None;
-            fn read_value(
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<PayloadType, crate::wire::DecodeError> {
-                <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
-                    .map(PayloadType)
+            fn read_value(r: &mut wire::Reader<'_>) -> Result<PayloadType, wire::DecodeError> {
+                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(PayloadType)
             }
         }
         /// The type of route that a client took to reach a server w.r.t. gRPCLB.
@@ -515,38 +498,30 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             }
         }
 
-        impl crate::wire::field::ValueCodec for GrpclbRouteType {
+        impl wire::field::ValueCodec for GrpclbRouteType {
             type Value = GrpclbRouteType;
-            const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
             fn encode_value(value: &GrpclbRouteType, buf: &mut Vec<u8>) {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                    &value.0, buf,
-                );
+                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &GrpclbRouteType) -> usize {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(&value.0)
+                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
             }
             fn is_default(value: &GrpclbRouteType) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut GrpclbRouteType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
-                <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                    &mut value.0,
-                    r,
-                )
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
+                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
             }
         }
 
-        impl crate::wire::field::ScalarCodec for GrpclbRouteType {
+        impl wire::field::ScalarCodec for GrpclbRouteType {
             const FIXED_LEN: Option<usize> = None;
-            fn read_value(
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<GrpclbRouteType, crate::wire::DecodeError> {
-                <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
-                    .map(GrpclbRouteType)
+            fn read_value(r: &mut wire::Reader<'_>) -> Result<GrpclbRouteType, wire::DecodeError> {
+                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(GrpclbRouteType)
             }
         }
         /// TODO(dgq): Go back to using well-known types once
@@ -557,26 +532,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// The bool value.
             pub value: bool,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for BoolValue {
+        impl wire::Message for BoolValue {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.value,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(1, &self.value, buf);
+                if !wire::field::bool::is_default(&self.value) {
+                    wire::field::bool::encode(1, &self.value, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.value,
-                ) {
-                    len +=
-                        crate::wire::field::encoded_len::<crate::wire::field::Bool>(1, &self.value);
+                if !wire::field::bool::is_default(&self.value) {
+                    len += wire::field::bool::encoded_len(1, &self.value);
                 }
                 len
             }
@@ -584,15 +554,11 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.value,
-                        r,
-                    ),
+                    1 => wire::field::bool::merge(wire_type, &mut self.value, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -609,32 +575,27 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Primary contents of payload.
             pub body: Vec<u8>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for Payload {
+        impl wire::Message for Payload {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                    crate::wire::field::encode::<PayloadType>(1, &self.r#type, buf);
+                if self.r#type.0 != 0 {
+                    wire::field::encode::<PayloadType>(1, &self.r#type, buf);
                 }
-                if !<crate::wire::field::Bytes as crate::wire::field::ValueCodec>::is_default(
-                    &self.body,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bytes>(2, &self.body, buf);
+                if !wire::field::bytes::is_default(&self.body) {
+                    wire::field::bytes::encode(2, &self.body, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                    len += crate::wire::field::encoded_len::<PayloadType>(1, &self.r#type);
+                if self.r#type.0 != 0 {
+                    len += wire::field::encoded_len::<PayloadType>(1, &self.r#type);
                 }
-                if !<crate::wire::field::Bytes as crate::wire::field::ValueCodec>::is_default(
-                    &self.body,
-                ) {
-                    len +=
-                        crate::wire::field::encoded_len::<crate::wire::field::Bytes>(2, &self.body);
+                if !wire::field::bytes::is_default(&self.body) {
+                    len += wire::field::bytes::encoded_len(2, &self.body);
                 }
                 len
             }
@@ -642,16 +603,12 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<PayloadType>(wire_type, &mut self.r#type, r),
-                    2 => crate::wire::field::merge::<crate::wire::field::Bytes>(
-                        wire_type,
-                        &mut self.body,
-                        r,
-                    ),
+                    1 => wire::field::merge::<PayloadType>(wire_type, &mut self.r#type, r),
+                    2 => wire::field::bytes::merge(wire_type, &mut self.body, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -669,39 +626,27 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `message` = 2.
             pub message: String,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for EchoStatus {
+        impl wire::Message for EchoStatus {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.code,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(1, &self.code, buf);
+                if !wire::field::int32::is_default(&self.code) {
+                    wire::field::int32::encode(1, &self.code, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.message,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(2, &self.message, buf);
+                if !wire::field::string::is_default(&self.message) {
+                    wire::field::string::encode(2, &self.message, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.code,
-                ) {
-                    len +=
-                        crate::wire::field::encoded_len::<crate::wire::field::Int32>(1, &self.code);
+                if !wire::field::int32::is_default(&self.code) {
+                    len += wire::field::int32::encoded_len(1, &self.code);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.message,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        2,
-                        &self.message,
-                    );
+                if !wire::field::string::is_default(&self.message) {
+                    len += wire::field::string::encoded_len(2, &self.message);
                 }
                 len
             }
@@ -709,20 +654,12 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.code,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.message,
-                        r,
-                    ),
+                    1 => wire::field::int32::merge(wire_type, &mut self.code, r),
+                    2 => wire::field::string::merge(wire_type, &mut self.message, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -761,138 +698,81 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// If set the server should record this metrics report data for the current RPC.
             pub orca_per_query_report: Option<TestOrcaReport>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for SimpleRequest {
+        impl wire::Message for SimpleRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.response_type)
-                {
-                    crate::wire::field::encode::<PayloadType>(1, &self.response_type, buf);
+                if self.response_type.0 != 0 {
+                    wire::field::encode::<PayloadType>(1, &self.response_type, buf);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.response_size,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        2,
-                        &self.response_size,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.response_size) {
+                    wire::field::int32::encode(2, &self.response_size, buf);
                 }
                 if let Some(v) = &self.payload {
-                    crate::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_username,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(
-                        4,
-                        &self.fill_username,
-                        buf,
-                    );
+                if !wire::field::bool::is_default(&self.fill_username) {
+                    wire::field::bool::encode(4, &self.fill_username, buf);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_oauth_scope,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(
-                        5,
-                        &self.fill_oauth_scope,
-                        buf,
-                    );
+                if !wire::field::bool::is_default(&self.fill_oauth_scope) {
+                    wire::field::bool::encode(5, &self.fill_oauth_scope, buf);
                 }
                 if let Some(v) = &self.response_compressed {
-                    crate::wire::field::message::encode(6, v, buf);
+                    wire::field::message::encode(6, v, buf);
                 }
                 if let Some(v) = &self.response_status {
-                    crate::wire::field::message::encode(7, v, buf);
+                    wire::field::message::encode(7, v, buf);
                 }
                 if let Some(v) = &self.expect_compressed {
-                    crate::wire::field::message::encode(8, v, buf);
+                    wire::field::message::encode(8, v, buf);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_server_id,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(
-                        9,
-                        &self.fill_server_id,
-                        buf,
-                    );
+                if !wire::field::bool::is_default(&self.fill_server_id) {
+                    wire::field::bool::encode(9, &self.fill_server_id, buf);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_grpclb_route_type,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(
-                        10,
-                        &self.fill_grpclb_route_type,
-                        buf,
-                    );
+                if !wire::field::bool::is_default(&self.fill_grpclb_route_type) {
+                    wire::field::bool::encode(10, &self.fill_grpclb_route_type, buf);
                 }
                 if let Some(v) = &self.orca_per_query_report {
-                    crate::wire::field::message::encode(11, v, buf);
+                    wire::field::message::encode(11, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.response_type)
-                {
-                    len += crate::wire::field::encoded_len::<PayloadType>(1, &self.response_type);
+                if self.response_type.0 != 0 {
+                    len += wire::field::encoded_len::<PayloadType>(1, &self.response_type);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.response_size,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        2,
-                        &self.response_size,
-                    );
+                if !wire::field::int32::is_default(&self.response_size) {
+                    len += wire::field::int32::encoded_len(2, &self.response_size);
                 }
                 if let Some(v) = &self.payload {
-                    len += crate::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_username,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Bool>(
-                        4,
-                        &self.fill_username,
-                    );
+                if !wire::field::bool::is_default(&self.fill_username) {
+                    len += wire::field::bool::encoded_len(4, &self.fill_username);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_oauth_scope,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Bool>(
-                        5,
-                        &self.fill_oauth_scope,
-                    );
+                if !wire::field::bool::is_default(&self.fill_oauth_scope) {
+                    len += wire::field::bool::encoded_len(5, &self.fill_oauth_scope);
                 }
                 if let Some(v) = &self.response_compressed {
-                    len += crate::wire::field::message::encoded_len(6, v);
+                    len += wire::field::message::encoded_len(6, v);
                 }
                 if let Some(v) = &self.response_status {
-                    len += crate::wire::field::message::encoded_len(7, v);
+                    len += wire::field::message::encoded_len(7, v);
                 }
                 if let Some(v) = &self.expect_compressed {
-                    len += crate::wire::field::message::encoded_len(8, v);
+                    len += wire::field::message::encoded_len(8, v);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_server_id,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Bool>(
-                        9,
-                        &self.fill_server_id,
-                    );
+                if !wire::field::bool::is_default(&self.fill_server_id) {
+                    len += wire::field::bool::encoded_len(9, &self.fill_server_id);
                 }
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.fill_grpclb_route_type,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Bool>(
-                        10,
-                        &self.fill_grpclb_route_type,
-                    );
+                if !wire::field::bool::is_default(&self.fill_grpclb_route_type) {
+                    len += wire::field::bool::encoded_len(10, &self.fill_grpclb_route_type);
                 }
                 if let Some(v) = &self.orca_per_query_report {
-                    len += crate::wire::field::message::encoded_len(11, v);
+                    len += wire::field::message::encoded_len(11, v);
                 }
                 len
             }
@@ -900,62 +780,38 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<PayloadType>(
-                        wire_type,
-                        &mut self.response_type,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.response_size,
-                        r,
-                    ),
-                    3 => crate::wire::field::message::merge(
+                    1 => wire::field::merge::<PayloadType>(wire_type, &mut self.response_type, r),
+                    2 => wire::field::int32::merge(wire_type, &mut self.response_size, r),
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.payload.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.fill_username,
-                        r,
-                    ),
-                    5 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.fill_oauth_scope,
-                        r,
-                    ),
-                    6 => crate::wire::field::message::merge(
+                    4 => wire::field::bool::merge(wire_type, &mut self.fill_username, r),
+                    5 => wire::field::bool::merge(wire_type, &mut self.fill_oauth_scope, r),
+                    6 => wire::field::message::merge(
                         wire_type,
                         self.response_compressed
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => crate::wire::field::message::merge(
+                    7 => wire::field::message::merge(
                         wire_type,
                         self.response_status.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => crate::wire::field::message::merge(
+                    8 => wire::field::message::merge(
                         wire_type,
                         self.expect_compressed.get_or_insert_with(Default::default),
                         r,
                     ),
-                    9 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.fill_server_id,
-                        r,
-                    ),
-                    10 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.fill_grpclb_route_type,
-                        r,
-                    ),
-                    11 => crate::wire::field::message::merge(
+                    9 => wire::field::bool::merge(wire_type, &mut self.fill_server_id, r),
+                    10 => wire::field::bool::merge(wire_type, &mut self.fill_grpclb_route_type, r),
+                    11 => wire::field::message::merge(
                         wire_type,
                         self.orca_per_query_report
                             .get_or_insert_with(Default::default),
@@ -987,42 +843,28 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Server hostname.
             pub hostname: String,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for SimpleResponse {
+        impl wire::Message for SimpleResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.payload {
-                    crate::wire::field::message::encode(1, v, buf);
+                    wire::field::message::encode(1, v, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.username,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(2, &self.username, buf);
+                if !wire::field::string::is_default(&self.username) {
+                    wire::field::string::encode(2, &self.username, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.oauth_scope,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(
-                        3,
-                        &self.oauth_scope,
-                        buf,
-                    );
+                if !wire::field::string::is_default(&self.oauth_scope) {
+                    wire::field::string::encode(3, &self.oauth_scope, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.server_id,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(4, &self.server_id, buf);
+                if !wire::field::string::is_default(&self.server_id) {
+                    wire::field::string::encode(4, &self.server_id, buf);
                 }
-                if !<GrpclbRouteType as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpclb_route_type,
-                ) {
-                    crate::wire::field::encode::<GrpclbRouteType>(5, &self.grpclb_route_type, buf);
+                if self.grpclb_route_type.0 != 0 {
+                    wire::field::encode::<GrpclbRouteType>(5, &self.grpclb_route_type, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.hostname,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(6, &self.hostname, buf);
+                if !wire::field::string::is_default(&self.hostname) {
+                    wire::field::string::encode(6, &self.hostname, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1030,47 +872,22 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.payload {
-                    len += crate::wire::field::message::encoded_len(1, v);
+                    len += wire::field::message::encoded_len(1, v);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.username,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        2,
-                        &self.username,
-                    );
+                if !wire::field::string::is_default(&self.username) {
+                    len += wire::field::string::encoded_len(2, &self.username);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.oauth_scope,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        3,
-                        &self.oauth_scope,
-                    );
+                if !wire::field::string::is_default(&self.oauth_scope) {
+                    len += wire::field::string::encoded_len(3, &self.oauth_scope);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.server_id,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        4,
-                        &self.server_id,
-                    );
+                if !wire::field::string::is_default(&self.server_id) {
+                    len += wire::field::string::encoded_len(4, &self.server_id);
                 }
-                if !<GrpclbRouteType as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpclb_route_type,
-                ) {
-                    len += crate::wire::field::encoded_len::<GrpclbRouteType>(
-                        5,
-                        &self.grpclb_route_type,
-                    );
+                if self.grpclb_route_type.0 != 0 {
+                    len += wire::field::encoded_len::<GrpclbRouteType>(5, &self.grpclb_route_type);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.hostname,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        6,
-                        &self.hostname,
-                    );
+                if !wire::field::string::is_default(&self.hostname) {
+                    len += wire::field::string::encoded_len(6, &self.hostname);
                 }
                 len
             }
@@ -1078,40 +895,24 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::message::merge(
+                    1 => wire::field::message::merge(
                         wire_type,
                         self.payload.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.username,
-                        r,
-                    ),
-                    3 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.oauth_scope,
-                        r,
-                    ),
-                    4 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.server_id,
-                        r,
-                    ),
-                    5 => crate::wire::field::merge::<GrpclbRouteType>(
+                    2 => wire::field::string::merge(wire_type, &mut self.username, r),
+                    3 => wire::field::string::merge(wire_type, &mut self.oauth_scope, r),
+                    4 => wire::field::string::merge(wire_type, &mut self.server_id, r),
+                    5 => wire::field::merge::<GrpclbRouteType>(
                         wire_type,
                         &mut self.grpclb_route_type,
                         r,
                     ),
-                    6 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.hostname,
-                        r,
-                    ),
+                    6 => wire::field::string::merge(wire_type, &mut self.hostname, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1131,16 +932,16 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// the request's compression status.
             pub expect_compressed: Option<BoolValue>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for StreamingInputCallRequest {
+        impl wire::Message for StreamingInputCallRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.payload {
-                    crate::wire::field::message::encode(1, v, buf);
+                    wire::field::message::encode(1, v, buf);
                 }
                 if let Some(v) = &self.expect_compressed {
-                    crate::wire::field::message::encode(2, v, buf);
+                    wire::field::message::encode(2, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1148,10 +949,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.payload {
-                    len += crate::wire::field::message::encoded_len(1, v);
+                    len += wire::field::message::encoded_len(1, v);
                 }
                 if let Some(v) = &self.expect_compressed {
-                    len += crate::wire::field::message::encoded_len(2, v);
+                    len += wire::field::message::encoded_len(2, v);
                 }
                 len
             }
@@ -1159,16 +960,16 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::message::merge(
+                    1 => wire::field::message::merge(
                         wire_type,
                         self.payload.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => crate::wire::field::message::merge(
+                    2 => wire::field::message::merge(
                         wire_type,
                         self.expect_compressed.get_or_insert_with(Default::default),
                         r,
@@ -1187,32 +988,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Aggregated size of payloads received from the client.
             pub aggregated_payload_size: i32,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for StreamingInputCallResponse {
+        impl wire::Message for StreamingInputCallResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.aggregated_payload_size,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        1,
-                        &self.aggregated_payload_size,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.aggregated_payload_size) {
+                    wire::field::int32::encode(1, &self.aggregated_payload_size, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.aggregated_payload_size,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        1,
-                        &self.aggregated_payload_size,
-                    );
+                if !wire::field::int32::is_default(&self.aggregated_payload_size) {
+                    len += wire::field::int32::encoded_len(1, &self.aggregated_payload_size);
                 }
                 len
             }
@@ -1220,15 +1010,11 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.aggregated_payload_size,
-                        r,
-                    ),
+                    1 => wire::field::int32::merge(wire_type, &mut self.aggregated_payload_size, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1254,55 +1040,39 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// address in the response.
             pub fill_peer_socket_address: Option<BoolValue>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for ResponseParameters {
+        impl wire::Message for ResponseParameters {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.size,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(1, &self.size, buf);
+                if !wire::field::int32::is_default(&self.size) {
+                    wire::field::int32::encode(1, &self.size, buf);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.interval_us,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        2,
-                        &self.interval_us,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.interval_us) {
+                    wire::field::int32::encode(2, &self.interval_us, buf);
                 }
                 if let Some(v) = &self.compressed {
-                    crate::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
                 if let Some(v) = &self.fill_peer_socket_address {
-                    crate::wire::field::message::encode(4, v, buf);
+                    wire::field::message::encode(4, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.size,
-                ) {
-                    len +=
-                        crate::wire::field::encoded_len::<crate::wire::field::Int32>(1, &self.size);
+                if !wire::field::int32::is_default(&self.size) {
+                    len += wire::field::int32::encoded_len(1, &self.size);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.interval_us,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        2,
-                        &self.interval_us,
-                    );
+                if !wire::field::int32::is_default(&self.interval_us) {
+                    len += wire::field::int32::encoded_len(2, &self.interval_us);
                 }
                 if let Some(v) = &self.compressed {
-                    len += crate::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
                 if let Some(v) = &self.fill_peer_socket_address {
-                    len += crate::wire::field::message::encoded_len(4, v);
+                    len += wire::field::message::encoded_len(4, v);
                 }
                 len
             }
@@ -1310,26 +1080,18 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.size,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.interval_us,
-                        r,
-                    ),
-                    3 => crate::wire::field::message::merge(
+                    1 => wire::field::int32::merge(wire_type, &mut self.size, r),
+                    2 => wire::field::int32::merge(wire_type, &mut self.interval_us, r),
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.compressed.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => crate::wire::field::message::merge(
+                    4 => wire::field::message::merge(
                         wire_type,
                         self.fill_peer_socket_address
                             .get_or_insert_with(Default::default),
@@ -1360,44 +1122,41 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// If set the server should update this metrics report data at the OOB server.
             pub orca_oob_report: Option<TestOrcaReport>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for StreamingOutputCallRequest {
+        impl wire::Message for StreamingOutputCallRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.response_type)
-                {
-                    crate::wire::field::encode::<PayloadType>(1, &self.response_type, buf);
+                if self.response_type.0 != 0 {
+                    wire::field::encode::<PayloadType>(1, &self.response_type, buf);
                 }
-                crate::wire::field::message::encode_repeated(2, &self.response_parameters, buf);
+                wire::field::message::encode_repeated(2, &self.response_parameters, buf);
                 if let Some(v) = &self.payload {
-                    crate::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
                 if let Some(v) = &self.response_status {
-                    crate::wire::field::message::encode(7, v, buf);
+                    wire::field::message::encode(7, v, buf);
                 }
                 if let Some(v) = &self.orca_oob_report {
-                    crate::wire::field::message::encode(8, v, buf);
+                    wire::field::message::encode(8, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<PayloadType as crate::wire::field::ValueCodec>::is_default(&self.response_type)
-                {
-                    len += crate::wire::field::encoded_len::<PayloadType>(1, &self.response_type);
+                if self.response_type.0 != 0 {
+                    len += wire::field::encoded_len::<PayloadType>(1, &self.response_type);
                 }
-                len +=
-                    crate::wire::field::message::encoded_len_repeated(2, &self.response_parameters);
+                len += wire::field::message::encoded_len_repeated(2, &self.response_parameters);
                 if let Some(v) = &self.payload {
-                    len += crate::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
                 if let Some(v) = &self.response_status {
-                    len += crate::wire::field::message::encoded_len(7, v);
+                    len += wire::field::message::encoded_len(7, v);
                 }
                 if let Some(v) = &self.orca_oob_report {
-                    len += crate::wire::field::message::encoded_len(8, v);
+                    len += wire::field::message::encoded_len(8, v);
                 }
                 len
             }
@@ -1405,31 +1164,27 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<PayloadType>(
-                        wire_type,
-                        &mut self.response_type,
-                        r,
-                    ),
-                    2 => crate::wire::field::message::merge_repeated(
+                    1 => wire::field::merge::<PayloadType>(wire_type, &mut self.response_type, r),
+                    2 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.response_parameters,
                         r,
                     ),
-                    3 => crate::wire::field::message::merge(
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.payload.get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => crate::wire::field::message::merge(
+                    7 => wire::field::message::merge(
                         wire_type,
                         self.response_status.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => crate::wire::field::message::merge(
+                    8 => wire::field::message::merge(
                         wire_type,
                         self.orca_oob_report.get_or_insert_with(Default::default),
                         r,
@@ -1450,22 +1205,16 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// The peer's socket address if requested.
             pub peer_socket_address: String,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for StreamingOutputCallResponse {
+        impl wire::Message for StreamingOutputCallResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.payload {
-                    crate::wire::field::message::encode(1, v, buf);
+                    wire::field::message::encode(1, v, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.peer_socket_address,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(
-                        2,
-                        &self.peer_socket_address,
-                        buf,
-                    );
+                if !wire::field::string::is_default(&self.peer_socket_address) {
+                    wire::field::string::encode(2, &self.peer_socket_address, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1473,15 +1222,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.payload {
-                    len += crate::wire::field::message::encoded_len(1, v);
+                    len += wire::field::message::encoded_len(1, v);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.peer_socket_address,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        2,
-                        &self.peer_socket_address,
-                    );
+                if !wire::field::string::is_default(&self.peer_socket_address) {
+                    len += wire::field::string::encoded_len(2, &self.peer_socket_address);
                 }
                 len
             }
@@ -1489,20 +1233,16 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::message::merge(
+                    1 => wire::field::message::merge(
                         wire_type,
                         self.payload.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.peer_socket_address,
-                        r,
-                    ),
+                    2 => wire::field::string::merge(wire_type, &mut self.peer_socket_address, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1518,32 +1258,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `max_reconnect_backoff_ms` = 1.
             pub max_reconnect_backoff_ms: i32,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for ReconnectParams {
+        impl wire::Message for ReconnectParams {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.max_reconnect_backoff_ms,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        1,
-                        &self.max_reconnect_backoff_ms,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.max_reconnect_backoff_ms) {
+                    wire::field::int32::encode(1, &self.max_reconnect_backoff_ms, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.max_reconnect_backoff_ms,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        1,
-                        &self.max_reconnect_backoff_ms,
-                    );
+                if !wire::field::int32::is_default(&self.max_reconnect_backoff_ms) {
+                    len += wire::field::int32::encoded_len(1, &self.max_reconnect_backoff_ms);
                 }
                 len
             }
@@ -1551,15 +1280,13 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.max_reconnect_backoff_ms,
-                        r,
-                    ),
+                    1 => {
+                        wire::field::int32::merge(wire_type, &mut self.max_reconnect_backoff_ms, r)
+                    }
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1578,58 +1305,36 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `backoff_ms` = 2.
             pub backoff_ms: Vec<i32>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for ReconnectInfo {
+        impl wire::Message for ReconnectInfo {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.passed,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Bool>(1, &self.passed, buf);
+                if !wire::field::bool::is_default(&self.passed) {
+                    wire::field::bool::encode(1, &self.passed, buf);
                 }
-                crate::wire::field::encode_packed::<crate::wire::field::Int32>(
-                    2,
-                    &self.backoff_ms,
-                    buf,
-                );
+                wire::field::int32::encode_packed(2, &self.backoff_ms, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Bool as crate::wire::field::ValueCodec>::is_default(
-                    &self.passed,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Bool>(
-                        1,
-                        &self.passed,
-                    );
+                if !wire::field::bool::is_default(&self.passed) {
+                    len += wire::field::bool::encoded_len(1, &self.passed);
                 }
-                len += crate::wire::field::encoded_len_packed::<crate::wire::field::Int32>(
-                    2,
-                    &self.backoff_ms,
-                );
+                len += wire::field::int32::encoded_len_packed(2, &self.backoff_ms);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Bool>(
-                        wire_type,
-                        &mut self.passed,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge_packable::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.backoff_ms,
-                        r,
-                    ),
+                    1 => wire::field::bool::merge(wire_type, &mut self.passed, r),
+                    2 => wire::field::int32::merge_repeated(wire_type, &mut self.backoff_ms, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1650,80 +1355,43 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// * (asterisk) is a special value that will return all metadata entries
             pub metadata_keys: Vec<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for LoadBalancerStatsRequest {
+        impl wire::Message for LoadBalancerStatsRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.num_rpcs,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(1, &self.num_rpcs, buf);
+                if !wire::field::int32::is_default(&self.num_rpcs) {
+                    wire::field::int32::encode(1, &self.num_rpcs, buf);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.timeout_sec,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        2,
-                        &self.timeout_sec,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.timeout_sec) {
+                    wire::field::int32::encode(2, &self.timeout_sec, buf);
                 }
-                crate::wire::field::encode_repeated::<crate::wire::field::Str>(
-                    3,
-                    &self.metadata_keys,
-                    buf,
-                );
+                wire::field::string::encode_repeated(3, &self.metadata_keys, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.num_rpcs,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        1,
-                        &self.num_rpcs,
-                    );
+                if !wire::field::int32::is_default(&self.num_rpcs) {
+                    len += wire::field::int32::encoded_len(1, &self.num_rpcs);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.timeout_sec,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        2,
-                        &self.timeout_sec,
-                    );
+                if !wire::field::int32::is_default(&self.timeout_sec) {
+                    len += wire::field::int32::encoded_len(2, &self.timeout_sec);
                 }
-                len += crate::wire::field::encoded_len_repeated::<crate::wire::field::Str>(
-                    3,
-                    &self.metadata_keys,
-                );
+                len += wire::field::string::encoded_len_repeated(3, &self.metadata_keys);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.num_rpcs,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.timeout_sec,
-                        r,
-                    ),
-                    3 => crate::wire::field::merge_repeated::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.metadata_keys,
-                        r,
-                    ),
+                    1 => wire::field::int32::merge(wire_type, &mut self.num_rpcs, r),
+                    2 => wire::field::int32::merge(wire_type, &mut self.timeout_sec, r),
+                    3 => wire::field::string::merge_repeated(wire_type, &mut self.metadata_keys, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -1746,33 +1414,27 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             pub metadatas_by_peer:
                 ::std::collections::BTreeMap<String, load_balancer_stats_response::MetadataByPeer>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for LoadBalancerStatsResponse {
+        impl wire::Message for LoadBalancerStatsResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(1, &self.rpcs_by_peer, buf);
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.num_failures,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        2,
-                        &self.num_failures,
-                        buf,
-                    );
+                wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                    1,
+                    &self.rpcs_by_peer,
+                    buf,
+                );
+                if !wire::field::int32::is_default(&self.num_failures) {
+                    wire::field::int32::encode(2, &self.num_failures, buf);
                 }
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
+                wire::field::map::encode::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
                     _,
                 >(3, &self.rpcs_by_method, buf);
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<load_balancer_stats_response::MetadataByPeer>,
+                wire::field::map::encode::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_stats_response::MetadataByPeer>,
                     _,
                 >(4, &self.metadatas_by_peer, buf);
                 self.unknown_fields.encode_raw(buf);
@@ -1780,27 +1442,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(1, &self.rpcs_by_peer);
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.num_failures,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        2,
-                        &self.num_failures,
-                    );
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                    1,
+                    &self.rpcs_by_peer,
+                );
+                if !wire::field::int32::is_default(&self.num_failures) {
+                    len += wire::field::int32::encoded_len(2, &self.num_failures);
                 }
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
+                len += wire::field::map::encoded_len::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
                     _,
                 >(3, &self.rpcs_by_method);
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<load_balancer_stats_response::MetadataByPeer>,
+                len += wire::field::map::encoded_len::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_stats_response::MetadataByPeer>,
                     _,
                 >(4, &self.metadatas_by_peer);
                 len
@@ -1809,37 +1465,31 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
                     1 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Int32,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Int32,
                         >(wire_type, r)?;
                         self.rpcs_by_peer.insert(key, value);
                         Ok(())
                     }
-                    2 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.num_failures,
-                        r,
-                    ),
+                    2 => wire::field::int32::merge(wire_type, &mut self.num_failures, r),
                     3 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Embedded<load_balancer_stats_response::RpcsByPeer>,
                         >(wire_type, r)?;
                         self.rpcs_by_method.insert(key, value);
                         Ok(())
                     }
                     4 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Embedded<
-                                load_balancer_stats_response::MetadataByPeer,
-                            >,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Embedded<load_balancer_stats_response::MetadataByPeer>,
                         >(wire_type, r)?;
                         self.metadatas_by_peer.insert(key, value);
                         Ok(())
@@ -1855,6 +1505,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
         /// Types nested in `grpc.testing.LoadBalancerStatsResponse`, and its oneofs.
         pub mod load_balancer_stats_response {
+            use crate::wire;
+
             /// Enum `grpc.testing.LoadBalancerStatsResponse.MetadataType`.
             ///
             /// An open enum (`grpc.testing.LoadBalancerStatsResponse.MetadataType`): the field holds any `i32`; the constants name the known values.
@@ -1895,40 +1547,30 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 }
             }
 
-            impl crate::wire::field::ValueCodec for MetadataType {
+            impl wire::field::ValueCodec for MetadataType {
                 type Value = MetadataType;
-                const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &MetadataType, buf: &mut Vec<u8>) {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                        &value.0, buf,
-                    );
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &MetadataType) -> usize {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(
-                        &value.0,
-                    )
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &MetadataType) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut MetadataType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                        &mut value.0,
-                        r,
-                    )
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl crate::wire::field::ScalarCodec for MetadataType {
+            impl wire::field::ScalarCodec for MetadataType {
                 const FIXED_LEN: Option<usize> = None;
-                fn read_value(
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<MetadataType, crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
-                        .map(MetadataType)
+                fn read_value(r: &mut wire::Reader<'_>) -> Result<MetadataType, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(MetadataType)
                 }
             }
             /// Message `grpc.testing.LoadBalancerStatsResponse.MetadataEntry`.
@@ -1942,46 +1584,33 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// Metadata type
                 pub r#type: MetadataType,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for MetadataEntry {
+            impl wire::Message for MetadataEntry {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.key,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Str>(1, &self.key, buf);
+                    if !wire::field::string::is_default(&self.key) {
+                        wire::field::string::encode(1, &self.key, buf);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.value,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Str>(2, &self.value, buf);
+                    if !wire::field::string::is_default(&self.value) {
+                        wire::field::string::encode(2, &self.value, buf);
                     }
-                    if !<MetadataType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                        crate::wire::field::encode::<MetadataType>(3, &self.r#type, buf);
+                    if self.r#type.0 != 0 {
+                        wire::field::encode::<MetadataType>(3, &self.r#type, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.key,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                            1, &self.key,
-                        );
+                    if !wire::field::string::is_default(&self.key) {
+                        len += wire::field::string::encoded_len(1, &self.key);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.value,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                            2,
-                            &self.value,
-                        );
+                    if !wire::field::string::is_default(&self.value) {
+                        len += wire::field::string::encoded_len(2, &self.value);
                     }
-                    if !<MetadataType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                        len += crate::wire::field::encoded_len::<MetadataType>(3, &self.r#type);
+                    if self.r#type.0 != 0 {
+                        len += wire::field::encoded_len::<MetadataType>(3, &self.r#type);
                     }
                     len
                 }
@@ -1989,25 +1618,13 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::merge::<crate::wire::field::Str>(
-                            wire_type,
-                            &mut self.key,
-                            r,
-                        ),
-                        2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                            wire_type,
-                            &mut self.value,
-                            r,
-                        ),
-                        3 => crate::wire::field::merge::<MetadataType>(
-                            wire_type,
-                            &mut self.r#type,
-                            r,
-                        ),
+                        1 => wire::field::string::merge(wire_type, &mut self.key, r),
+                        2 => wire::field::string::merge(wire_type, &mut self.value, r),
+                        3 => wire::field::merge::<MetadataType>(wire_type, &mut self.r#type, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -2023,33 +1640,29 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// LoadBalancerStatsRequest.metadata_keys.
                 pub metadata: Vec<MetadataEntry>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for RpcMetadata {
+            impl wire::Message for RpcMetadata {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    crate::wire::field::message::encode_repeated(1, &self.metadata, buf);
+                    wire::field::message::encode_repeated(1, &self.metadata, buf);
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += crate::wire::field::message::encoded_len_repeated(1, &self.metadata);
+                    len += wire::field::message::encoded_len_repeated(1, &self.metadata);
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::message::merge_repeated(
-                            wire_type,
-                            &mut self.metadata,
-                            r,
-                        ),
+                        1 => wire::field::message::merge_repeated(wire_type, &mut self.metadata, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -2064,29 +1677,29 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// List of RpcMetadata in for each RPC with a given peer
                 pub rpc_metadata: Vec<RpcMetadata>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for MetadataByPeer {
+            impl wire::Message for MetadataByPeer {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    crate::wire::field::message::encode_repeated(1, &self.rpc_metadata, buf);
+                    wire::field::message::encode_repeated(1, &self.rpc_metadata, buf);
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += crate::wire::field::message::encoded_len_repeated(1, &self.rpc_metadata);
+                    len += wire::field::message::encoded_len_repeated(1, &self.rpc_metadata);
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::message::merge_repeated(
+                        1 => wire::field::message::merge_repeated(
                             wire_type,
                             &mut self.rpc_metadata,
                             r,
@@ -2105,40 +1718,39 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// The number of completed RPCs for each peer.
                 pub rpcs_by_peer: ::std::collections::BTreeMap<String, i32>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for RpcsByPeer {
+            impl wire::Message for RpcsByPeer {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    crate::wire::field::map::encode::<
-                        crate::wire::field::Str,
-                        crate::wire::field::Int32,
-                        _,
-                    >(1, &self.rpcs_by_peer, buf);
+                    wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                        1,
+                        &self.rpcs_by_peer,
+                        buf,
+                    );
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += crate::wire::field::map::encoded_len::<
-                        crate::wire::field::Str,
-                        crate::wire::field::Int32,
-                        _,
-                    >(1, &self.rpcs_by_peer);
+                    len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                        1,
+                        &self.rpcs_by_peer,
+                    );
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
                         1 => {
-                            let (key, value) = crate::wire::field::map::merge_entry::<
-                                crate::wire::field::Str,
-                                crate::wire::field::Int32,
+                            let (key, value) = wire::field::map::merge_entry::<
+                                wire::field::Str,
+                                wire::field::Int32,
                             >(wire_type, r)?;
                             self.rpcs_by_peer.insert(key, value);
                             Ok(())
@@ -2156,10 +1768,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct LoadBalancerAccumulatedStatsRequest {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for LoadBalancerAccumulatedStatsRequest {
+        impl wire::Message for LoadBalancerAccumulatedStatsRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -2171,9 +1783,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -2200,31 +1812,29 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 load_balancer_accumulated_stats_response::MethodStats,
             >,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for LoadBalancerAccumulatedStatsResponse {
+        impl wire::Message for LoadBalancerAccumulatedStatsResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(1, &self.num_rpcs_started_by_method, buf);
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(2, &self.num_rpcs_succeeded_by_method, buf);
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(3, &self.num_rpcs_failed_by_method, buf);
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<
-                        load_balancer_accumulated_stats_response::MethodStats,
-                    >,
+                wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                    1,
+                    &self.num_rpcs_started_by_method,
+                    buf,
+                );
+                wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                    2,
+                    &self.num_rpcs_succeeded_by_method,
+                    buf,
+                );
+                wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                    3,
+                    &self.num_rpcs_failed_by_method,
+                    buf,
+                );
+                wire::field::map::encode::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_accumulated_stats_response::MethodStats>,
                     _,
                 >(4, &self.stats_per_method, buf);
                 self.unknown_fields.encode_raw(buf);
@@ -2232,26 +1842,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(1, &self.num_rpcs_started_by_method);
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(2, &self.num_rpcs_succeeded_by_method);
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Int32,
-                    _,
-                >(3, &self.num_rpcs_failed_by_method);
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Embedded<
-                        load_balancer_accumulated_stats_response::MethodStats,
-                    >,
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                    1,
+                    &self.num_rpcs_started_by_method,
+                );
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                    2,
+                    &self.num_rpcs_succeeded_by_method,
+                );
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                    3,
+                    &self.num_rpcs_failed_by_method,
+                );
+                len += wire::field::map::encoded_len::<
+                    wire::field::Str,
+                    wire::field::Embedded<load_balancer_accumulated_stats_response::MethodStats>,
                     _,
                 >(4, &self.stats_per_method);
                 len
@@ -2260,38 +1865,38 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
                     1 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Int32,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Int32,
                         >(wire_type, r)?;
                         self.num_rpcs_started_by_method.insert(key, value);
                         Ok(())
                     }
                     2 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Int32,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Int32,
                         >(wire_type, r)?;
                         self.num_rpcs_succeeded_by_method.insert(key, value);
                         Ok(())
                     }
                     3 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Int32,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Int32,
                         >(wire_type, r)?;
                         self.num_rpcs_failed_by_method.insert(key, value);
                         Ok(())
                     }
                     4 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Embedded<
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Embedded<
                                 load_balancer_accumulated_stats_response::MethodStats,
                             >,
                         >(wire_type, r)?;
@@ -2309,6 +1914,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
         /// Types nested in `grpc.testing.LoadBalancerAccumulatedStatsResponse`, and its oneofs.
         pub mod load_balancer_accumulated_stats_response {
+            use crate::wire;
+
             /// Message `grpc.testing.LoadBalancerAccumulatedStatsResponse.MethodStats`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct MethodStats {
@@ -2318,62 +1925,46 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// key is the integral value of a google.rpc.Code; the value is the count.
                 pub result: ::std::collections::BTreeMap<i32, i32>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for MethodStats {
+            impl wire::Message for MethodStats {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                        &self.rpcs_started,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Int32>(
-                            1,
-                            &self.rpcs_started,
-                            buf,
-                        );
+                    if !wire::field::int32::is_default(&self.rpcs_started) {
+                        wire::field::int32::encode(1, &self.rpcs_started, buf);
                     }
-                    crate::wire::field::map::encode::<
-                        crate::wire::field::Int32,
-                        crate::wire::field::Int32,
-                        _,
-                    >(2, &self.result, buf);
+                    wire::field::map::encode::<wire::field::Int32, wire::field::Int32, _>(
+                        2,
+                        &self.result,
+                        buf,
+                    );
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                        &self.rpcs_started,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                            1,
-                            &self.rpcs_started,
-                        );
+                    if !wire::field::int32::is_default(&self.rpcs_started) {
+                        len += wire::field::int32::encoded_len(1, &self.rpcs_started);
                     }
-                    len += crate::wire::field::map::encoded_len::<
-                        crate::wire::field::Int32,
-                        crate::wire::field::Int32,
-                        _,
-                    >(2, &self.result);
+                    len += wire::field::map::encoded_len::<wire::field::Int32, wire::field::Int32, _>(
+                        2,
+                        &self.result,
+                    );
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                            wire_type,
-                            &mut self.rpcs_started,
-                            r,
-                        ),
+                        1 => wire::field::int32::merge(wire_type, &mut self.rpcs_started, r),
                         2 => {
-                            let (key, value) = crate::wire::field::map::merge_entry::<
-                                crate::wire::field::Int32,
-                                crate::wire::field::Int32,
+                            let (key, value) = wire::field::map::merge_entry::<
+                                wire::field::Int32,
+                                wire::field::Int32,
                             >(wire_type, r)?;
                             self.result.insert(key, value);
                             Ok(())
@@ -2398,43 +1989,32 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// client will use the default from the command-line.
             pub timeout_sec: i32,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for ClientConfigureRequest {
+        impl wire::Message for ClientConfigureRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                crate::wire::field::encode_packed::<client_configure_request::RpcType>(
+                wire::field::encode_packed::<client_configure_request::RpcType>(
                     1,
                     &self.types,
                     buf,
                 );
-                crate::wire::field::message::encode_repeated(2, &self.metadata, buf);
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.timeout_sec,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        3,
-                        &self.timeout_sec,
-                        buf,
-                    );
+                wire::field::message::encode_repeated(2, &self.metadata, buf);
+                if !wire::field::int32::is_default(&self.timeout_sec) {
+                    wire::field::int32::encode(3, &self.timeout_sec, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += crate::wire::field::encoded_len_packed::<client_configure_request::RpcType>(
+                len += wire::field::encoded_len_packed::<client_configure_request::RpcType>(
                     1,
                     &self.types,
                 );
-                len += crate::wire::field::message::encoded_len_repeated(2, &self.metadata);
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.timeout_sec,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        3,
-                        &self.timeout_sec,
-                    );
+                len += wire::field::message::encoded_len_repeated(2, &self.metadata);
+                if !wire::field::int32::is_default(&self.timeout_sec) {
+                    len += wire::field::int32::encoded_len(3, &self.timeout_sec);
                 }
                 len
             }
@@ -2442,25 +2022,17 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge_packable::<client_configure_request::RpcType>(
+                    1 => wire::field::merge_packable::<client_configure_request::RpcType>(
                         wire_type,
                         &mut self.types,
                         r,
                     ),
-                    2 => crate::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.metadata,
-                        r,
-                    ),
-                    3 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.timeout_sec,
-                        r,
-                    ),
+                    2 => wire::field::message::merge_repeated(wire_type, &mut self.metadata, r),
+                    3 => wire::field::int32::merge(wire_type, &mut self.timeout_sec, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -2472,6 +2044,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
         /// Types nested in `grpc.testing.ClientConfigureRequest`, and its oneofs.
         pub mod client_configure_request {
+            use crate::wire;
+
             /// Type of RPCs to send.
             ///
             /// An open enum (`grpc.testing.ClientConfigureRequest.RpcType`): the field holds any `i32`; the constants name the known values.
@@ -2508,40 +2082,30 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 }
             }
 
-            impl crate::wire::field::ValueCodec for RpcType {
+            impl wire::field::ValueCodec for RpcType {
                 type Value = RpcType;
-                const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &RpcType, buf: &mut Vec<u8>) {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                        &value.0, buf,
-                    );
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &RpcType) -> usize {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(
-                        &value.0,
-                    )
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &RpcType) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut RpcType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                        &mut value.0,
-                        r,
-                    )
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl crate::wire::field::ScalarCodec for RpcType {
+            impl wire::field::ScalarCodec for RpcType {
                 const FIXED_LEN: Option<usize> = None;
-                fn read_value(
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<RpcType, crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
-                        .map(RpcType)
+                fn read_value(r: &mut wire::Reader<'_>) -> Result<RpcType, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(RpcType)
                 }
             }
             /// Metadata to be attached for the given type of RPCs.
@@ -2554,46 +2118,33 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 /// Field `value` = 3.
                 pub value: String,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: crate::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl crate::wire::Message for Metadata {
+            impl wire::Message for Metadata {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<RpcType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                        crate::wire::field::encode::<RpcType>(1, &self.r#type, buf);
+                    if self.r#type.0 != 0 {
+                        wire::field::encode::<RpcType>(1, &self.r#type, buf);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.key,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Str>(2, &self.key, buf);
+                    if !wire::field::string::is_default(&self.key) {
+                        wire::field::string::encode(2, &self.key, buf);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.value,
-                    ) {
-                        crate::wire::field::encode::<crate::wire::field::Str>(3, &self.value, buf);
+                    if !wire::field::string::is_default(&self.value) {
+                        wire::field::string::encode(3, &self.value, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<RpcType as crate::wire::field::ValueCodec>::is_default(&self.r#type) {
-                        len += crate::wire::field::encoded_len::<RpcType>(1, &self.r#type);
+                    if self.r#type.0 != 0 {
+                        len += wire::field::encoded_len::<RpcType>(1, &self.r#type);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.key,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                            2, &self.key,
-                        );
+                    if !wire::field::string::is_default(&self.key) {
+                        len += wire::field::string::encoded_len(2, &self.key);
                     }
-                    if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                        &self.value,
-                    ) {
-                        len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                            3,
-                            &self.value,
-                        );
+                    if !wire::field::string::is_default(&self.value) {
+                        len += wire::field::string::encoded_len(3, &self.value);
                     }
                     len
                 }
@@ -2601,21 +2152,13 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: crate::wire::WireType,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        1 => crate::wire::field::merge::<RpcType>(wire_type, &mut self.r#type, r),
-                        2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                            wire_type,
-                            &mut self.key,
-                            r,
-                        ),
-                        3 => crate::wire::field::merge::<crate::wire::field::Str>(
-                            wire_type,
-                            &mut self.value,
-                            r,
-                        ),
+                        1 => wire::field::merge::<RpcType>(wire_type, &mut self.r#type, r),
+                        2 => wire::field::string::merge(wire_type, &mut self.key, r),
+                        3 => wire::field::string::merge(wire_type, &mut self.value, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -2629,10 +2172,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct ClientConfigureResponse {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for ClientConfigureResponse {
+        impl wire::Message for ClientConfigureResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -2644,9 +2187,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -2660,26 +2203,21 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `rss` = 1.
             pub rss: i64,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for MemorySize {
+        impl wire::Message for MemorySize {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int64 as crate::wire::field::ValueCodec>::is_default(
-                    &self.rss,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int64>(1, &self.rss, buf);
+                if !wire::field::int64::is_default(&self.rss) {
+                    wire::field::int64::encode(1, &self.rss, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int64 as crate::wire::field::ValueCodec>::is_default(
-                    &self.rss,
-                ) {
-                    len +=
-                        crate::wire::field::encoded_len::<crate::wire::field::Int64>(1, &self.rss);
+                if !wire::field::int64::is_default(&self.rss) {
+                    len += wire::field::int64::encoded_len(1, &self.rss);
                 }
                 len
             }
@@ -2687,15 +2225,11 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int64>(
-                        wire_type,
-                        &mut self.rss,
-                        r,
-                    ),
+                    1 => wire::field::int64::merge(wire_type, &mut self.rss, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -2718,102 +2252,70 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `utilization` = 4.
             pub utilization: ::std::collections::BTreeMap<String, f64>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for TestOrcaReport {
+        impl wire::Message for TestOrcaReport {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Double as crate::wire::field::ValueCodec>::is_default(
-                    &self.cpu_utilization,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Double>(
-                        1,
-                        &self.cpu_utilization,
-                        buf,
-                    );
+                if !wire::field::double::is_default(&self.cpu_utilization) {
+                    wire::field::double::encode(1, &self.cpu_utilization, buf);
                 }
-                if !<crate::wire::field::Double as crate::wire::field::ValueCodec>::is_default(
-                    &self.memory_utilization,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Double>(
-                        2,
-                        &self.memory_utilization,
-                        buf,
-                    );
+                if !wire::field::double::is_default(&self.memory_utilization) {
+                    wire::field::double::encode(2, &self.memory_utilization, buf);
                 }
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Double,
-                    _,
-                >(3, &self.request_cost, buf);
-                crate::wire::field::map::encode::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Double,
-                    _,
-                >(4, &self.utilization, buf);
+                wire::field::map::encode::<wire::field::Str, wire::field::Double, _>(
+                    3,
+                    &self.request_cost,
+                    buf,
+                );
+                wire::field::map::encode::<wire::field::Str, wire::field::Double, _>(
+                    4,
+                    &self.utilization,
+                    buf,
+                );
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Double as crate::wire::field::ValueCodec>::is_default(
-                    &self.cpu_utilization,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Double>(
-                        1,
-                        &self.cpu_utilization,
-                    );
+                if !wire::field::double::is_default(&self.cpu_utilization) {
+                    len += wire::field::double::encoded_len(1, &self.cpu_utilization);
                 }
-                if !<crate::wire::field::Double as crate::wire::field::ValueCodec>::is_default(
-                    &self.memory_utilization,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Double>(
-                        2,
-                        &self.memory_utilization,
-                    );
+                if !wire::field::double::is_default(&self.memory_utilization) {
+                    len += wire::field::double::encoded_len(2, &self.memory_utilization);
                 }
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Double,
-                    _,
-                >(3, &self.request_cost);
-                len += crate::wire::field::map::encoded_len::<
-                    crate::wire::field::Str,
-                    crate::wire::field::Double,
-                    _,
-                >(4, &self.utilization);
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Double, _>(
+                    3,
+                    &self.request_cost,
+                );
+                len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Double, _>(
+                    4,
+                    &self.utilization,
+                );
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Double>(
-                        wire_type,
-                        &mut self.cpu_utilization,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Double>(
-                        wire_type,
-                        &mut self.memory_utilization,
-                        r,
-                    ),
+                    1 => wire::field::double::merge(wire_type, &mut self.cpu_utilization, r),
+                    2 => wire::field::double::merge(wire_type, &mut self.memory_utilization, r),
                     3 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Double,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Double,
                         >(wire_type, r)?;
                         self.request_cost.insert(key, value);
                         Ok(())
                     }
                     4 => {
-                        let (key, value) = crate::wire::field::map::merge_entry::<
-                            crate::wire::field::Str,
-                            crate::wire::field::Double,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Double,
                         >(wire_type, r)?;
                         self.utilization.insert(key, value);
                         Ok(())
@@ -2834,49 +2336,27 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Field `grpc_status_description` = 2.
             pub grpc_status_description: String,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for SetReturnStatusRequest {
+        impl wire::Message for SetReturnStatusRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_code_to_return,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        1,
-                        &self.grpc_code_to_return,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.grpc_code_to_return) {
+                    wire::field::int32::encode(1, &self.grpc_code_to_return, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_status_description,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(
-                        2,
-                        &self.grpc_status_description,
-                        buf,
-                    );
+                if !wire::field::string::is_default(&self.grpc_status_description) {
+                    wire::field::string::encode(2, &self.grpc_status_description, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_code_to_return,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        1,
-                        &self.grpc_code_to_return,
-                    );
+                if !wire::field::int32::is_default(&self.grpc_code_to_return) {
+                    len += wire::field::int32::encoded_len(1, &self.grpc_code_to_return);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_status_description,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        2,
-                        &self.grpc_status_description,
-                    );
+                if !wire::field::string::is_default(&self.grpc_status_description) {
+                    len += wire::field::string::encoded_len(2, &self.grpc_status_description);
                 }
                 len
             }
@@ -2884,20 +2364,14 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.grpc_code_to_return,
-                        r,
-                    ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.grpc_status_description,
-                        r,
-                    ),
+                    1 => wire::field::int32::merge(wire_type, &mut self.grpc_code_to_return, r),
+                    2 => {
+                        wire::field::string::merge(wire_type, &mut self.grpc_status_description, r)
+                    }
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -2918,83 +2392,42 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             /// Server port to listen to
             pub server_port: i32,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for HookRequest {
+        impl wire::Message for HookRequest {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<hook_request::HookRequestCommand as crate::wire::field::ValueCodec>::is_default(
-                    &self.command,
-                ) {
-                    crate::wire::field::encode::<hook_request::HookRequestCommand>(
-                        1,
-                        &self.command,
-                        buf,
-                    );
+                if self.command.0 != 0 {
+                    wire::field::encode::<hook_request::HookRequestCommand>(1, &self.command, buf);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_code_to_return,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        2,
-                        &self.grpc_code_to_return,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.grpc_code_to_return) {
+                    wire::field::int32::encode(2, &self.grpc_code_to_return, buf);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_status_description,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Str>(
-                        3,
-                        &self.grpc_status_description,
-                        buf,
-                    );
+                if !wire::field::string::is_default(&self.grpc_status_description) {
+                    wire::field::string::encode(3, &self.grpc_status_description, buf);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.server_port,
-                ) {
-                    crate::wire::field::encode::<crate::wire::field::Int32>(
-                        4,
-                        &self.server_port,
-                        buf,
-                    );
+                if !wire::field::int32::is_default(&self.server_port) {
+                    wire::field::int32::encode(4, &self.server_port, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<hook_request::HookRequestCommand as crate::wire::field::ValueCodec>::is_default(
-                    &self.command,
-                ) {
-                    len += crate::wire::field::encoded_len::<hook_request::HookRequestCommand>(
+                if self.command.0 != 0 {
+                    len += wire::field::encoded_len::<hook_request::HookRequestCommand>(
                         1,
                         &self.command,
                     );
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_code_to_return,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        2,
-                        &self.grpc_code_to_return,
-                    );
+                if !wire::field::int32::is_default(&self.grpc_code_to_return) {
+                    len += wire::field::int32::encoded_len(2, &self.grpc_code_to_return);
                 }
-                if !<crate::wire::field::Str as crate::wire::field::ValueCodec>::is_default(
-                    &self.grpc_status_description,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Str>(
-                        3,
-                        &self.grpc_status_description,
-                    );
+                if !wire::field::string::is_default(&self.grpc_status_description) {
+                    len += wire::field::string::encoded_len(3, &self.grpc_status_description);
                 }
-                if !<crate::wire::field::Int32 as crate::wire::field::ValueCodec>::is_default(
-                    &self.server_port,
-                ) {
-                    len += crate::wire::field::encoded_len::<crate::wire::field::Int32>(
-                        4,
-                        &self.server_port,
-                    );
+                if !wire::field::int32::is_default(&self.server_port) {
+                    len += wire::field::int32::encoded_len(4, &self.server_port);
                 }
                 len
             }
@@ -3002,30 +2435,20 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    1 => crate::wire::field::merge::<hook_request::HookRequestCommand>(
+                    1 => wire::field::merge::<hook_request::HookRequestCommand>(
                         wire_type,
                         &mut self.command,
                         r,
                     ),
-                    2 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.grpc_code_to_return,
-                        r,
-                    ),
-                    3 => crate::wire::field::merge::<crate::wire::field::Str>(
-                        wire_type,
-                        &mut self.grpc_status_description,
-                        r,
-                    ),
-                    4 => crate::wire::field::merge::<crate::wire::field::Int32>(
-                        wire_type,
-                        &mut self.server_port,
-                        r,
-                    ),
+                    2 => wire::field::int32::merge(wire_type, &mut self.grpc_code_to_return, r),
+                    3 => {
+                        wire::field::string::merge(wire_type, &mut self.grpc_status_description, r)
+                    }
+                    4 => wire::field::int32::merge(wire_type, &mut self.server_port, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -3037,6 +2460,8 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
 
         /// Types nested in `grpc.testing.HookRequest`, and its oneofs.
         pub mod hook_request {
+            use crate::wire;
+
             /// Enum `grpc.testing.HookRequest.HookRequestCommand`.
             ///
             /// An open enum (`grpc.testing.HookRequest.HookRequestCommand`): the field holds any `i32`; the constants name the known values.
@@ -3081,39 +2506,32 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
                 }
             }
 
-            impl crate::wire::field::ValueCodec for HookRequestCommand {
+            impl wire::field::ValueCodec for HookRequestCommand {
                 type Value = HookRequestCommand;
-                const WIRE_TYPE: crate::wire::WireType = crate::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &HookRequestCommand, buf: &mut Vec<u8>) {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::encode_value(
-                        &value.0, buf,
-                    );
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &HookRequestCommand) -> usize {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::value_len(
-                        &value.0,
-                    )
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &HookRequestCommand) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut HookRequestCommand,
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<(), crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ValueCodec>::merge_value(
-                        &mut value.0,
-                        r,
-                    )
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl crate::wire::field::ScalarCodec for HookRequestCommand {
+            impl wire::field::ScalarCodec for HookRequestCommand {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut crate::wire::Reader<'_>,
-                ) -> Result<HookRequestCommand, crate::wire::DecodeError> {
-                    <crate::wire::field::Enum as crate::wire::field::ScalarCodec>::read_value(r)
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<HookRequestCommand, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r)
                         .map(HookRequestCommand)
                 }
             }
@@ -3122,10 +2540,10 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct HookResponse {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: crate::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl crate::wire::Message for HookResponse {
+        impl wire::Message for HookResponse {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -3137,9 +2555,9 @@ len += crate::wire::field::encoded_len::<health_check_response::ServingStatus>(1
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: crate::wire::WireType,
-                r: &mut crate::wire::Reader<'_>,
-            ) -> Result<(), crate::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 

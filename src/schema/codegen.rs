@@ -78,6 +78,7 @@ pub fn generate(pool: &Pool, files: &[FileId], options: &CodegenOptions) -> Stri
         options,
         boxed: recursive_fields(pool),
         shadowed: shadowed_prelude_names(pool),
+        wire_import: !module_names(pool).contains("wire"),
         out: String::new(),
     };
     generator.out.push_str(
@@ -174,6 +175,8 @@ struct Generator<'a> {
     boxed: HashSet<(MessageId, usize)>,
     /// Prelude names that some generated type also has.
     shadowed: HashSet<String>,
+    /// Whether modules import the runtime's `wire` module by that name.
+    wire_import: bool,
     out: String,
 }
 
@@ -186,6 +189,22 @@ const PRELUDE_NAMES: &[(&str, &str)] = &[
     ("String", "::std::string::String"),
     ("Default", "::core::default::Default"),
 ];
+
+/// Every module name generated code may contain: package segments, the
+/// modules of messages, and those of services.
+fn module_names(pool: &Pool) -> HashSet<String> {
+    let mut names = HashSet::new();
+    for (_, f) in pool.files() {
+        names.extend(package_segments(&f.package));
+    }
+    for (_, m) in pool.messages() {
+        names.insert(escape_keyword(&snake_case(&m.name)));
+    }
+    for (_, s) in pool.services() {
+        names.insert(escape_keyword(&snake_case(&s.name)));
+    }
+    names
+}
 
 /// The prelude names some message, enum, oneof or service of `pool` would shadow.
 fn shadowed_prelude_names(pool: &Pool) -> HashSet<String> {
@@ -242,15 +261,39 @@ impl<'a> Generator<'a> {
         self.out.push('\n');
     }
 
+    /// How code refers to the wire module: `wire`, imported at the top of
+    /// each module that needs it, unless a generated module is itself named
+    /// `wire`, in which case the full path.
     fn wire(&self) -> String {
-        format!("{}::wire", self.options.runtime)
+        if self.wire_import {
+            "wire".to_string()
+        } else {
+            format!("{}::wire", self.options.runtime)
+        }
+    }
+
+    /// The `use` line for [`Generator::wire`], if it is imported.
+    fn use_wire(&mut self) {
+        if self.wire_import {
+            let line = format!("use {}::wire;", self.options.runtime);
+            self.line(&line);
+            self.line("");
+        }
     }
 
     fn field_mod(&self) -> String {
-        format!("{}::wire::field", self.options.runtime)
+        format!("{}::field", self.wire())
     }
 
     fn module_contents(&mut self, node: &ModuleTree, path: &[String]) {
+        let has_types = node.files.iter().any(|&f| {
+            self.pool
+                .file(f)
+                .is_some_and(|f| !f.messages.is_empty() || !f.enums.is_empty())
+        });
+        if has_types {
+            self.use_wire();
+        }
         for &file in &node.files {
             let Some(descriptor) = self.pool.file(file) else {
                 continue;
@@ -617,7 +660,7 @@ impl<'a> Generator<'a> {
             let Some(field) = m.fields.get(index) else {
                 continue;
             };
-            self.encode_field(id, index, field, scope, &module_name);
+            self.encode_field(id, field, scope, &module_name);
         }
         self.line("self.unknown_fields.encode_raw(buf);");
         self.line("}");
@@ -631,7 +674,7 @@ impl<'a> Generator<'a> {
                 let Some(field) = m.fields.get(index) else {
                     continue;
                 };
-                self.len_field(id, index, field, scope, &module_name);
+                self.len_field(id, field, scope, &module_name);
             }
             self.line("len");
         }
@@ -678,6 +721,9 @@ impl<'a> Generator<'a> {
             m.full_name
         ));
         self.line(&format!("pub mod {module_name} {{"));
+        if !nested_messages.is_empty() || !enums.is_empty() {
+            self.use_wire();
+        }
         for e in enums {
             self.enumeration(e, &module);
         }
@@ -788,10 +834,60 @@ impl<'a> Generator<'a> {
         self.line("}");
     }
 
+    /// The path of per-field function `func` for a scalar or enum type:
+    /// the typed module for scalars (`wire::field::int32::encode`), the
+    /// generic function with the enum as codec for enums
+    /// (`wire::field::encode::<Color>`).
+    fn func(&self, ty: FieldType, func: &str, scope: &[String]) -> String {
+        let fm = self.field_mod();
+        match ty {
+            FieldType::Scalar(s) => format!("{fm}::{}::{func}", scalar_module(s)),
+            _ => {
+                // The enum's own codec: `merge_repeated` of a packable type is `merge_packable`.
+                let generic = if func == "merge_repeated" {
+                    "merge_packable"
+                } else {
+                    func
+                };
+                format!("{fm}::{generic}::<{}>", self.codec(ty, scope))
+            }
+        }
+    }
+
+    /// The condition under which a proto3 implicit-presence field is written.
+    fn is_set(&self, ty: FieldType, name: &str) -> String {
+        match ty {
+            FieldType::Scalar(s) => format!(
+                "!{}::{}::is_default(&self.{name})",
+                self.field_mod(),
+                scalar_module(s)
+            ),
+            _ => format!("self.{name}.0 != 0"),
+        }
+    }
+
+    /// The oneof pattern matching member `field` of oneof `oneof`.
+    fn oneof_pattern(
+        &self,
+        m: &MessageDescriptor,
+        oneof: usize,
+        field: &FieldDescriptor,
+        module_name: &str,
+    ) -> Option<(String, String)> {
+        let o = m.oneofs.get(oneof)?;
+        Some((
+            format!(
+                "{module_name}::{}::{}",
+                type_name(&o.name),
+                type_name(&field.name)
+            ),
+            field_name(&o.name),
+        ))
+    }
+
     fn encode_field(
         &mut self,
         message: MessageId,
-        _index: usize,
         field: &FieldDescriptor,
         scope: &[String],
         module_name: &str,
@@ -802,18 +898,18 @@ impl<'a> Generator<'a> {
         let fm = self.field_mod();
         let n = field.number;
         let name = field_name(&field.name);
-        let codec = self.codec(field.ty, scope);
         let one = match field.ty {
             FieldType::Message(_) => format!("{fm}::message::encode({n}, v, buf);"),
             FieldType::Group(_) => format!("{fm}::group::encode({n}, v, buf);"),
-            _ => format!("{fm}::encode::<{codec}>({n}, v, buf);"),
+            ty => format!("{}({n}, v, buf);", self.func(ty, "encode", scope)),
         };
         match self.shape(m, field) {
             Shape::Implicit => {
+                self.line(&format!("if {} {{", self.is_set(field.ty, &name)));
                 self.line(&format!(
-                    "if !<{codec} as {fm}::ValueCodec>::is_default(&self.{name}) {{"
+                    "{}({n}, &self.{name}, buf);",
+                    self.func(field.ty, "encode", scope)
                 ));
-                self.line(&format!("{fm}::encode::<{codec}>({n}, &self.{name}, buf);"));
                 self.line("}");
             }
             Shape::Optional => {
@@ -821,20 +917,15 @@ impl<'a> Generator<'a> {
                 self.line(&one);
                 self.line("}");
             }
-            Shape::Repeated { packed } => match field.ty {
-                FieldType::Message(_) => self.line(&format!(
-                    "{fm}::message::encode_repeated({n}, &self.{name}, buf);"
-                )),
-                FieldType::Group(_) => self.line(&format!(
-                    "{fm}::group::encode_repeated({n}, &self.{name}, buf);"
-                )),
-                _ if packed => self.line(&format!(
-                    "{fm}::encode_packed::<{codec}>({n}, &self.{name}, buf);"
-                )),
-                _ => self.line(&format!(
-                    "{fm}::encode_repeated::<{codec}>({n}, &self.{name}, buf);"
-                )),
-            },
+            Shape::Repeated { packed } => {
+                let call = match field.ty {
+                    FieldType::Message(_) => format!("{fm}::message::encode_repeated"),
+                    FieldType::Group(_) => format!("{fm}::group::encode_repeated"),
+                    ty if packed => self.func(ty, "encode_packed", scope),
+                    ty => self.func(ty, "encode_repeated", scope),
+                };
+                self.line(&format!("{call}({n}, &self.{name}, buf);"));
+            }
             Shape::Map { key, value } => {
                 let (k, v) = self.map_codecs(field, key, value, scope);
                 self.line(&format!(
@@ -842,15 +933,10 @@ impl<'a> Generator<'a> {
                 ));
             }
             Shape::OneofMember { oneof } => {
-                let Some(o) = m.oneofs.get(oneof) else {
+                let Some((variant, slot)) = self.oneof_pattern(m, oneof, field, module_name) else {
                     return;
                 };
-                self.line(&format!(
-                    "if let Some({module_name}::{}::{}(v)) = &self.{} {{",
-                    type_name(&o.name),
-                    type_name(&field.name),
-                    field_name(&o.name)
-                ));
+                self.line(&format!("if let Some({variant}(v)) = &self.{slot} {{"));
                 self.line(&one);
                 self.line("}");
             }
@@ -860,7 +946,6 @@ impl<'a> Generator<'a> {
     fn len_field(
         &mut self,
         message: MessageId,
-        index: usize,
         field: &FieldDescriptor,
         scope: &[String],
         module_name: &str,
@@ -868,23 +953,20 @@ impl<'a> Generator<'a> {
         let Some(m) = self.pool.message(message) else {
             return;
         };
-        let _ = index;
         let fm = self.field_mod();
         let n = field.number;
         let name = field_name(&field.name);
-        let codec = self.codec(field.ty, scope);
         let one = match field.ty {
             FieldType::Message(_) => format!("len += {fm}::message::encoded_len({n}, v);"),
             FieldType::Group(_) => format!("len += {fm}::group::encoded_len({n}, v);"),
-            _ => format!("len += {fm}::encoded_len::<{codec}>({n}, v);"),
+            ty => format!("len += {}({n}, v);", self.func(ty, "encoded_len", scope)),
         };
         match self.shape(m, field) {
             Shape::Implicit => {
+                self.line(&format!("if {} {{", self.is_set(field.ty, &name)));
                 self.line(&format!(
-                    "if !<{codec} as {fm}::ValueCodec>::is_default(&self.{name}) {{"
-                ));
-                self.line(&format!(
-                    "len += {fm}::encoded_len::<{codec}>({n}, &self.{name});"
+                    "len += {}({n}, &self.{name});",
+                    self.func(field.ty, "encoded_len", scope)
                 ));
                 self.line("}");
             }
@@ -893,20 +975,15 @@ impl<'a> Generator<'a> {
                 self.line(&one);
                 self.line("}");
             }
-            Shape::Repeated { packed } => match field.ty {
-                FieldType::Message(_) => self.line(&format!(
-                    "len += {fm}::message::encoded_len_repeated({n}, &self.{name});"
-                )),
-                FieldType::Group(_) => self.line(&format!(
-                    "len += {fm}::group::encoded_len_repeated({n}, &self.{name});"
-                )),
-                _ if packed => self.line(&format!(
-                    "len += {fm}::encoded_len_packed::<{codec}>({n}, &self.{name});"
-                )),
-                _ => self.line(&format!(
-                    "len += {fm}::encoded_len_repeated::<{codec}>({n}, &self.{name});"
-                )),
-            },
+            Shape::Repeated { packed } => {
+                let call = match field.ty {
+                    FieldType::Message(_) => format!("{fm}::message::encoded_len_repeated"),
+                    FieldType::Group(_) => format!("{fm}::group::encoded_len_repeated"),
+                    ty if packed => self.func(ty, "encoded_len_packed", scope),
+                    ty => self.func(ty, "encoded_len_repeated", scope),
+                };
+                self.line(&format!("len += {call}({n}, &self.{name});"));
+            }
             Shape::Map { key, value } => {
                 let (k, v) = self.map_codecs(field, key, value, scope);
                 self.line(&format!(
@@ -914,15 +991,10 @@ impl<'a> Generator<'a> {
                 ));
             }
             Shape::OneofMember { oneof } => {
-                let Some(o) = m.oneofs.get(oneof) else {
+                let Some((variant, slot)) = self.oneof_pattern(m, oneof, field, module_name) else {
                     return;
                 };
-                self.line(&format!(
-                    "if let Some({module_name}::{}::{}(v)) = &self.{} {{",
-                    type_name(&o.name),
-                    type_name(&field.name),
-                    field_name(&o.name)
-                ));
+                self.line(&format!("if let Some({variant}(v)) = &self.{slot} {{"));
                 self.line(&one);
                 self.line("}");
             }
@@ -943,17 +1015,15 @@ impl<'a> Generator<'a> {
         let fm = self.field_mod();
         let n = field.number;
         let name = field_name(&field.name);
-        let codec = self.codec(field.ty, scope);
         let closed = self.is_closed_enum(field.ty);
         let value_type = self.value_type(field.ty, scope);
+        let merge = self.func(field.ty, "merge", scope);
         // A closed enum keeps numbers it does not know as unknown varints
         // (language-guide "Enums", proto2 behavior).
         let unknown_enum = format!("self.unknown_fields.push_varint({n}, i64::from(v.0) as u64);");
         match self.shape(m, field) {
             Shape::Implicit => {
-                self.line(&format!(
-                    "{n} => {fm}::merge::<{codec}>(wire_type, &mut self.{name}, r),"
-                ));
+                self.line(&format!("{n} => {merge}(wire_type, &mut self.{name}, r),"));
             }
             Shape::Optional => match field.ty {
                 FieldType::Message(_) => self.line(&format!(
@@ -965,7 +1035,7 @@ impl<'a> Generator<'a> {
                 _ if closed => {
                     self.line(&format!("{n} => {{"));
                     self.line(&format!("let mut v = {value_type}::default();"));
-                    self.line(&format!("{fm}::merge::<{codec}>(wire_type, &mut v, r)?;"));
+                    self.line(&format!("{merge}(wire_type, &mut v, r)?;"));
                     self.line("if v.is_known() {");
                     self.line(&format!("self.{name} = Some(v);"));
                     self.line("} else {");
@@ -975,7 +1045,7 @@ impl<'a> Generator<'a> {
                     self.line("}");
                 }
                 _ => self.line(&format!(
-                    "{n} => {fm}::merge::<{codec}>(wire_type, self.{name}.get_or_insert_with($Default::default), r),"
+                    "{n} => {merge}(wire_type, self.{name}.get_or_insert_with($Default::default), r),"
                 )),
             },
             Shape::Repeated { .. } => match field.ty {
@@ -985,16 +1055,12 @@ impl<'a> Generator<'a> {
                 FieldType::Group(_) => self.line(&format!(
                     "{n} => {fm}::group::merge_repeated({n}, wire_type, &mut self.{name}, r),"
                 )),
-                FieldType::Scalar(ScalarType::String) | FieldType::Scalar(ScalarType::Bytes) => {
-                    self.line(&format!(
-                        "{n} => {fm}::merge_repeated::<{codec}>(wire_type, &mut self.{name}, r),"
-                    ))
-                }
-                _ if closed => {
+                ty if closed => {
                     self.line(&format!("{n} => {{"));
-                    self.line("let mut values = Vec::new();");
+                    self.line("let mut values = $Vec::new();");
                     self.line(&format!(
-                        "{fm}::merge_packable::<{codec}>(wire_type, &mut values, r)?;"
+                        "{}(wire_type, &mut values, r)?;",
+                        self.func(ty, "merge_repeated", scope)
                     ));
                     self.line("for v in values {");
                     self.line("if v.is_known() {");
@@ -1006,8 +1072,9 @@ impl<'a> Generator<'a> {
                     self.line("Ok(())");
                     self.line("}");
                 }
-                _ => self.line(&format!(
-                    "{n} => {fm}::merge_packable::<{codec}>(wire_type, &mut self.{name}, r),"
+                ty => self.line(&format!(
+                    "{n} => {}(wire_type, &mut self.{name}, r),",
+                    self.func(ty, "merge_repeated", scope)
                 )),
             },
             Shape::Map { key, value } => {
@@ -1040,15 +1107,9 @@ impl<'a> Generator<'a> {
                 self.line("}");
             }
             Shape::OneofMember { oneof } => {
-                let Some(o) = m.oneofs.get(oneof) else {
+                let Some((variant, slot)) = self.oneof_pattern(m, oneof, field, module_name) else {
                     return;
                 };
-                let variant = format!(
-                    "{module_name}::{}::{}",
-                    type_name(&o.name),
-                    type_name(&field.name)
-                );
-                let slot = field_name(&o.name);
                 let boxed = self.boxed.contains(&(message, index));
                 let held = if boxed {
                     format!("$Box<{value_type}>")
@@ -1059,22 +1120,23 @@ impl<'a> Generator<'a> {
                 match field.ty {
                     FieldType::Message(_) | FieldType::Group(_) => {
                         // The same member again merges into it; another member is replaced.
-                        let merge = if matches!(field.ty, FieldType::Group(_)) {
-                            format!("{fm}::group::merge({n}, wire_type, v, r)")
-                        } else {
-                            format!("{fm}::message::merge(wire_type, v, r)")
+                        let call = |target: &str| {
+                            if matches!(field.ty, FieldType::Group(_)) {
+                                format!("{fm}::group::merge({n}, wire_type, {target}, r)")
+                            } else {
+                                format!("{fm}::message::merge(wire_type, {target}, r)")
+                            }
                         };
                         self.line(&format!("if let Some({variant}(v)) = &mut self.{slot} {{"));
-                        self.line(&format!("return {merge};"));
+                        self.line(&format!("return {};", call("v")));
                         self.line("}");
                         self.line(&format!("let mut v = <{held}>::default();"));
-                        let merge_new = merge.replace(", v, r", ", &mut v, r");
-                        self.line(&format!("{merge_new}?;"));
+                        self.line(&format!("{}?;", call("&mut v")));
                         self.line(&format!("self.{slot} = Some({variant}(v));"));
                     }
                     _ => {
                         self.line(&format!("let mut v = <{held}>::default();"));
-                        self.line(&format!("{fm}::merge::<{codec}>(wire_type, &mut v, r)?;"));
+                        self.line(&format!("{merge}(wire_type, &mut v, r)?;"));
                         if closed {
                             self.line("if v.is_known() {");
                             self.line(&format!("self.{slot} = Some({variant}(v));"));
@@ -1347,6 +1409,28 @@ fn scalar_rust_type(s: ScalarType) -> &'static str {
     }
 }
 
+/// The typed per-field module of a scalar type in `wire::field`.
+fn scalar_module(s: ScalarType) -> &'static str {
+    match s {
+        ScalarType::Double => "double",
+        ScalarType::Float => "float",
+        ScalarType::Int32 => "int32",
+        ScalarType::Int64 => "int64",
+        ScalarType::Uint32 => "uint32",
+        ScalarType::Uint64 => "uint64",
+        ScalarType::Sint32 => "sint32",
+        ScalarType::Sint64 => "sint64",
+        ScalarType::Fixed32 => "fixed32",
+        ScalarType::Fixed64 => "fixed64",
+        ScalarType::Sfixed32 => "sfixed32",
+        ScalarType::Sfixed64 => "sfixed64",
+        ScalarType::Bool => "bool",
+        ScalarType::String => "string",
+        ScalarType::Bytes => "bytes",
+    }
+}
+
+/// The `ValueCodec` marker of a scalar type, for maps.
 fn scalar_codec(s: ScalarType) -> &'static str {
     match s {
         ScalarType::Double => "Double",

@@ -2,6 +2,8 @@
 // .proto files and generate again.
 /// Package `c`.
 pub mod c {
+    use ::grpclite::wire;
+
     /// E trailing
     ///
     /// An open enum (`c.E`): the field holds any `i32`; the constants name the known values.
@@ -38,40 +40,30 @@ pub mod c {
         }
     }
 
-    impl ::grpclite::wire::field::ValueCodec for E {
+    impl wire::field::ValueCodec for E {
         type Value = E;
-        const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+        const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
         fn encode_value(value: &E, buf: &mut Vec<u8>) {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(
-                &value.0, buf,
-            );
+            <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
         }
         fn value_len(value: &E) -> usize {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                &value.0,
-            )
+            <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
         }
         fn is_default(value: &E) -> bool {
             value.0 == 0
         }
         fn merge_value(
             value: &mut E,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                &mut value.0,
-                r,
-            )
+            r: &mut wire::Reader<'_>,
+        ) -> ::core::result::Result<(), wire::DecodeError> {
+            <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
         }
     }
 
-    impl ::grpclite::wire::field::ScalarCodec for E {
+    impl wire::field::ScalarCodec for E {
         const FIXED_LEN: Option<usize> = None;
-        fn read_value(
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> ::core::result::Result<E, ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r)
-                .map(E)
+        fn read_value(r: &mut wire::Reader<'_>) -> ::core::result::Result<E, wire::DecodeError> {
+            <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(E)
         }
     }
     /// M trailing
@@ -94,87 +86,51 @@ pub mod c {
         /// end detached?
         pub f: i32,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for M {
+    impl wire::Message for M {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.a,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, &self.a, buf);
+            if !wire::field::int32::is_default(&self.a) {
+                wire::field::int32::encode(1, &self.a, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.b,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, &self.b, buf);
+            if !wire::field::int32::is_default(&self.b) {
+                wire::field::int32::encode(2, &self.b, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.c,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(3, &self.c, buf);
+            if !wire::field::int32::is_default(&self.c) {
+                wire::field::int32::encode(3, &self.c, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.d,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(4, &self.d, buf);
+            if !wire::field::int32::is_default(&self.d) {
+                wire::field::int32::encode(4, &self.d, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.e,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(5, &self.e, buf);
+            if !wire::field::int32::is_default(&self.e) {
+                wire::field::int32::encode(5, &self.e, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(6, &self.f, buf);
+            if !wire::field::int32::is_default(&self.f) {
+                wire::field::int32::encode(6, &self.f, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.a,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    1, &self.a,
-                );
+            if !wire::field::int32::is_default(&self.a) {
+                len += wire::field::int32::encoded_len(1, &self.a);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.b,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    2, &self.b,
-                );
+            if !wire::field::int32::is_default(&self.b) {
+                len += wire::field::int32::encoded_len(2, &self.b);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.c,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    3, &self.c,
-                );
+            if !wire::field::int32::is_default(&self.c) {
+                len += wire::field::int32::encoded_len(3, &self.c);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.d,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    4, &self.d,
-                );
+            if !wire::field::int32::is_default(&self.d) {
+                len += wire::field::int32::encoded_len(4, &self.d);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.e,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    5, &self.e,
-                );
+            if !wire::field::int32::is_default(&self.e) {
+                len += wire::field::int32::encoded_len(5, &self.e);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    6, &self.f,
-                );
+            if !wire::field::int32::is_default(&self.f) {
+                len += wire::field::int32::encoded_len(6, &self.f);
             }
             len
         }
@@ -182,40 +138,16 @@ pub mod c {
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> ::core::result::Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.a,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.b,
-                    r,
-                ),
-                3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.c,
-                    r,
-                ),
-                4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.d,
-                    r,
-                ),
-                5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.e,
-                    r,
-                ),
-                6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.f,
-                    r,
-                ),
+                1 => wire::field::int32::merge(wire_type, &mut self.a, r),
+                2 => wire::field::int32::merge(wire_type, &mut self.b, r),
+                3 => wire::field::int32::merge(wire_type, &mut self.c, r),
+                4 => wire::field::int32::merge(wire_type, &mut self.d, r),
+                5 => wire::field::int32::merge(wire_type, &mut self.e, r),
+                6 => wire::field::int32::merge(wire_type, &mut self.f, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -229,6 +161,8 @@ pub mod c {
 pub mod cases {
     /// Package `cases.opts`.
     pub mod opts {
+        use ::grpclite::wire;
+
         /// Enum `cases.opts.Level`.
         ///
         /// A closed enum (`cases.opts.Level`): the field holds any `i32`; the constants name the known values.
@@ -265,40 +199,32 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::field::ValueCodec for Level {
+        impl wire::field::ValueCodec for Level {
             type Value = Level;
-            const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
             fn encode_value(value: &Level, buf: &mut Vec<u8>) {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &Level) -> usize {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                    &value.0,
-                )
+                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
             }
             fn is_default(value: &Level) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut Level,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                    &mut value.0,
-                    r,
-                )
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
+                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
             }
         }
 
-        impl ::grpclite::wire::field::ScalarCodec for Level {
+        impl wire::field::ScalarCodec for Level {
             const FIXED_LEN: Option<usize> = None;
             fn read_value(
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<Level, ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(
-                    r,
-                )
-                .map(Level)
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<Level, wire::DecodeError> {
+                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Level)
             }
         }
         /// Enum `cases.opts.Color`.
@@ -340,40 +266,32 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::field::ValueCodec for Color {
+        impl wire::field::ValueCodec for Color {
             type Value = Color;
-            const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
             fn encode_value(value: &Color, buf: &mut Vec<u8>) {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &Color) -> usize {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                    &value.0,
-                )
+                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
             }
             fn is_default(value: &Color) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut Color,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                    &mut value.0,
-                    r,
-                )
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
+                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
             }
         }
 
-        impl ::grpclite::wire::field::ScalarCodec for Color {
+        impl wire::field::ScalarCodec for Color {
             const FIXED_LEN: Option<usize> = None;
             fn read_value(
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<Color, ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(
-                    r,
-                )
-                .map(Color)
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<Color, wire::DecodeError> {
+                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Color)
             }
         }
         /// Message `cases.opts.Rule`.
@@ -390,7 +308,7 @@ pub mod cases {
             /// Field `level` = 5.
             pub level: Option<Level>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Rule {
@@ -408,22 +326,20 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for Rule {
+        impl wire::Message for Rule {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.weight {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                    wire::field::int32::encode(2, v, buf);
                 }
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                    3, &self.tags, buf,
-                );
+                wire::field::string::encode_repeated(3, &self.tags, buf);
                 if let Some(v) = &self.child {
-                    ::grpclite::wire::field::message::encode(4, v, buf);
+                    wire::field::message::encode(4, v, buf);
                 }
                 if let Some(v) = &self.level {
-                    ::grpclite::wire::field::encode::<Level>(5, v, buf);
+                    wire::field::encode::<Level>(5, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -431,22 +347,17 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.weight {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        2, v,
-                    );
+                    len += wire::field::int32::encoded_len(2, v);
                 }
-                len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                    3, &self.tags,
-                );
+                len += wire::field::string::encoded_len_repeated(3, &self.tags);
                 if let Some(v) = &self.child {
-                    len += ::grpclite::wire::field::message::encoded_len(4, v);
+                    len += wire::field::message::encoded_len(4, v);
                 }
                 if let Some(v) = &self.level {
-                    len += ::grpclite::wire::field::encoded_len::<Level>(5, v);
+                    len += wire::field::encoded_len::<Level>(5, v);
                 }
                 len
             }
@@ -454,33 +365,29 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    2 => wire::field::int32::merge(
                         wire_type,
                         self.weight.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                        wire_type,
-                        &mut self.tags,
-                        r,
-                    ),
-                    4 => ::grpclite::wire::field::message::merge(
+                    3 => wire::field::string::merge_repeated(wire_type, &mut self.tags, r),
+                    4 => wire::field::message::merge(
                         wire_type,
                         self.child.get_or_insert_with(Default::default),
                         r,
                     ),
                     5 => {
                         let mut v = Level::default();
-                        ::grpclite::wire::field::merge::<Level>(wire_type, &mut v, r)?;
+                        wire::field::merge::<Level>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.level = Some(v);
                         } else {
@@ -512,7 +419,7 @@ pub mod cases {
             /// Oneof `choice`.
             pub choice: Option<annotated::Choice>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Annotated {
@@ -534,25 +441,25 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for Annotated {
+        impl wire::Message for Annotated {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.d {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(1, v, buf);
+                    wire::field::double::encode(1, v, buf);
                 }
                 if let Some(v) = &self.s {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                    wire::field::int32::encode(2, v, buf);
                 }
                 if let Some(v) = &self.b {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(3, v, buf);
+                    wire::field::bytes::encode(3, v, buf);
                 }
                 if let Some(v) = &self.u {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(4, v, buf);
+                    wire::field::uint64::encode(4, v, buf);
                 }
                 if let Some(annotated::Choice::X(v)) = &self.choice {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(5, v, buf);
+                    wire::field::string::encode(5, v, buf);
                 }
                 if let Some(annotated::Choice::Y(v)) = &self.choice {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(6, v, buf);
+                    wire::field::int64::encode(6, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -560,33 +467,22 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.d {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        1, v,
-                    );
+                    len += wire::field::double::encoded_len(1, v);
                 }
                 if let Some(v) = &self.s {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        2, v,
-                    );
+                    len += wire::field::int32::encoded_len(2, v);
                 }
                 if let Some(v) = &self.b {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(
-                        3, v,
-                    );
+                    len += wire::field::bytes::encoded_len(3, v);
                 }
                 if let Some(v) = &self.u {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(
-                        4, v,
-                    );
+                    len += wire::field::uint64::encoded_len(4, v);
                 }
                 if let Some(annotated::Choice::X(v)) = &self.choice {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(5, v);
+                    len += wire::field::string::encoded_len(5, v);
                 }
                 if let Some(annotated::Choice::Y(v)) = &self.choice {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(
-                        6, v,
-                    );
+                    len += wire::field::int64::encoded_len(6, v);
                 }
                 len
             }
@@ -594,43 +490,39 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    1 => wire::field::double::merge(
                         wire_type,
                         self.d.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    2 => wire::field::int32::merge(
                         wire_type,
                         self.s.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
+                    3 => wire::field::bytes::merge(
                         wire_type,
                         self.b.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
+                    4 => wire::field::uint64::merge(
                         wire_type,
                         self.u.get_or_insert_with(Default::default),
                         r,
                     ),
                     5 => {
                         let mut v = <String>::default();
-                        ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::string::merge(wire_type, &mut v, r)?;
                         self.choice = Some(annotated::Choice::X(v));
                         Ok(())
                     }
                     6 => {
                         let mut v = <i64>::default();
-                        ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::int64::merge(wire_type, &mut v, r)?;
                         self.choice = Some(annotated::Choice::Y(v));
                         Ok(())
                     }
@@ -689,6 +581,8 @@ pub mod cases {
     }
     /// Package `cases.p2`.
     pub mod p2 {
+        use ::grpclite::wire;
+
         /// Message `cases.p2.Defaults`.
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Defaults {
@@ -731,7 +625,7 @@ pub mod cases {
             /// Field `d6` = 19.
             pub d6: Option<f64>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Defaults {
@@ -813,64 +707,64 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for Defaults {
+        impl wire::Message for Defaults {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.i32 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                    wire::field::int32::encode(1, v, buf);
                 }
                 if let Some(v) = &self.i64 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(2, v, buf);
+                    wire::field::int64::encode(2, v, buf);
                 }
                 if let Some(v) = &self.u32 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt32>(3, v, buf);
+                    wire::field::uint32::encode(3, v, buf);
                 }
                 if let Some(v) = &self.u64 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(4, v, buf);
+                    wire::field::uint64::encode(4, v, buf);
                 }
                 if let Some(v) = &self.s32 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt32>(5, v, buf);
+                    wire::field::sint32::encode(5, v, buf);
                 }
                 if let Some(v) = &self.f64 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed64>(6, v, buf);
+                    wire::field::fixed64::encode(6, v, buf);
                 }
                 if let Some(v) = &self.f {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Float>(7, v, buf);
+                    wire::field::float::encode(7, v, buf);
                 }
                 if let Some(v) = &self.d {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(8, v, buf);
+                    wire::field::double::encode(8, v, buf);
                 }
                 if let Some(v) = &self.d2 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(9, v, buf);
+                    wire::field::double::encode(9, v, buf);
                 }
                 if let Some(v) = &self.d3 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(10, v, buf);
+                    wire::field::double::encode(10, v, buf);
                 }
                 if let Some(v) = &self.f2 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Float>(11, v, buf);
+                    wire::field::float::encode(11, v, buf);
                 }
                 if let Some(v) = &self.d4 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(12, v, buf);
+                    wire::field::double::encode(12, v, buf);
                 }
                 if let Some(v) = &self.d5 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(13, v, buf);
+                    wire::field::double::encode(13, v, buf);
                 }
                 if let Some(v) = &self.b {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(14, v, buf);
+                    wire::field::bool::encode(14, v, buf);
                 }
                 if let Some(v) = &self.s {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(15, v, buf);
+                    wire::field::string::encode(15, v, buf);
                 }
                 if let Some(v) = &self.by {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(16, v, buf);
+                    wire::field::bytes::encode(16, v, buf);
                 }
                 if let Some(v) = &self.k {
-                    ::grpclite::wire::field::encode::<defaults::Kind>(17, v, buf);
+                    wire::field::encode::<defaults::Kind>(17, v, buf);
                 }
                 if let Some(v) = &self.f3 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Float>(18, v, buf);
+                    wire::field::float::encode(18, v, buf);
                 }
                 if let Some(v) = &self.d6 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(19, v, buf);
+                    wire::field::double::encode(19, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -878,96 +772,61 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.i32 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        1, v,
-                    );
+                    len += wire::field::int32::encoded_len(1, v);
                 }
                 if let Some(v) = &self.i64 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(
-                        2, v,
-                    );
+                    len += wire::field::int64::encoded_len(2, v);
                 }
                 if let Some(v) = &self.u32 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt32>(
-                        3, v,
-                    );
+                    len += wire::field::uint32::encoded_len(3, v);
                 }
                 if let Some(v) = &self.u64 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(
-                        4, v,
-                    );
+                    len += wire::field::uint64::encoded_len(4, v);
                 }
                 if let Some(v) = &self.s32 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt32>(
-                        5, v,
-                    );
+                    len += wire::field::sint32::encoded_len(5, v);
                 }
                 if let Some(v) = &self.f64 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed64>(
-                        6, v,
-                    );
+                    len += wire::field::fixed64::encoded_len(6, v);
                 }
                 if let Some(v) = &self.f {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Float>(
-                        7, v,
-                    );
+                    len += wire::field::float::encoded_len(7, v);
                 }
                 if let Some(v) = &self.d {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        8, v,
-                    );
+                    len += wire::field::double::encoded_len(8, v);
                 }
                 if let Some(v) = &self.d2 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        9, v,
-                    );
+                    len += wire::field::double::encoded_len(9, v);
                 }
                 if let Some(v) = &self.d3 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        10, v,
-                    );
+                    len += wire::field::double::encoded_len(10, v);
                 }
                 if let Some(v) = &self.f2 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Float>(
-                        11, v,
-                    );
+                    len += wire::field::float::encoded_len(11, v);
                 }
                 if let Some(v) = &self.d4 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        12, v,
-                    );
+                    len += wire::field::double::encoded_len(12, v);
                 }
                 if let Some(v) = &self.d5 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        13, v,
-                    );
+                    len += wire::field::double::encoded_len(13, v);
                 }
                 if let Some(v) = &self.b {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        14, v,
-                    );
+                    len += wire::field::bool::encoded_len(14, v);
                 }
                 if let Some(v) = &self.s {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(15, v);
+                    len += wire::field::string::encoded_len(15, v);
                 }
                 if let Some(v) = &self.by {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(
-                        16, v,
-                    );
+                    len += wire::field::bytes::encoded_len(16, v);
                 }
                 if let Some(v) = &self.k {
-                    len += ::grpclite::wire::field::encoded_len::<defaults::Kind>(17, v);
+                    len += wire::field::encoded_len::<defaults::Kind>(17, v);
                 }
                 if let Some(v) = &self.f3 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Float>(
-                        18, v,
-                    );
+                    len += wire::field::float::encoded_len(18, v);
                 }
                 if let Some(v) = &self.d6 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        19, v,
-                    );
+                    len += wire::field::double::encoded_len(19, v);
                 }
                 len
             }
@@ -975,93 +834,93 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    1 => wire::field::int32::merge(
                         wire_type,
                         self.i32.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
+                    2 => wire::field::int64::merge(
                         wire_type,
                         self.i64.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt32>(
+                    3 => wire::field::uint32::merge(
                         wire_type,
                         self.u32.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
+                    4 => wire::field::uint64::merge(
                         wire_type,
                         self.u64.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt32>(
+                    5 => wire::field::sint32::merge(
                         wire_type,
                         self.s32.get_or_insert_with(Default::default),
                         r,
                     ),
-                    6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed64>(
+                    6 => wire::field::fixed64::merge(
                         wire_type,
                         self.f64.get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Float>(
+                    7 => wire::field::float::merge(
                         wire_type,
                         self.f.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    8 => wire::field::double::merge(
                         wire_type,
                         self.d.get_or_insert_with(Default::default),
                         r,
                     ),
-                    9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    9 => wire::field::double::merge(
                         wire_type,
                         self.d2.get_or_insert_with(Default::default),
                         r,
                     ),
-                    10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    10 => wire::field::double::merge(
                         wire_type,
                         self.d3.get_or_insert_with(Default::default),
                         r,
                     ),
-                    11 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Float>(
+                    11 => wire::field::float::merge(
                         wire_type,
                         self.f2.get_or_insert_with(Default::default),
                         r,
                     ),
-                    12 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    12 => wire::field::double::merge(
                         wire_type,
                         self.d4.get_or_insert_with(Default::default),
                         r,
                     ),
-                    13 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    13 => wire::field::double::merge(
                         wire_type,
                         self.d5.get_or_insert_with(Default::default),
                         r,
                     ),
-                    14 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    14 => wire::field::bool::merge(
                         wire_type,
                         self.b.get_or_insert_with(Default::default),
                         r,
                     ),
-                    15 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    15 => wire::field::string::merge(
                         wire_type,
                         self.s.get_or_insert_with(Default::default),
                         r,
                     ),
-                    16 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
+                    16 => wire::field::bytes::merge(
                         wire_type,
                         self.by.get_or_insert_with(Default::default),
                         r,
                     ),
                     17 => {
                         let mut v = defaults::Kind::default();
-                        ::grpclite::wire::field::merge::<defaults::Kind>(wire_type, &mut v, r)?;
+                        wire::field::merge::<defaults::Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.k = Some(v);
                         } else {
@@ -1069,12 +928,12 @@ pub mod cases {
                         }
                         Ok(())
                     }
-                    18 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Float>(
+                    18 => wire::field::float::merge(
                         wire_type,
                         self.f3.get_or_insert_with(Default::default),
                         r,
                     ),
-                    19 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    19 => wire::field::double::merge(
                         wire_type,
                         self.d6.get_or_insert_with(Default::default),
                         r,
@@ -1090,6 +949,8 @@ pub mod cases {
 
         /// Types nested in `cases.p2.Defaults`, and its oneofs.
         pub mod defaults {
+            use ::grpclite::wire;
+
             /// Enum `cases.p2.Defaults.Kind`.
             ///
             /// A closed enum (`cases.p2.Defaults.Kind`): the field holds any `i32`; the constants name the known values.
@@ -1126,32 +987,32 @@ pub mod cases {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for Kind {
+            impl wire::field::ValueCodec for Kind {
                 type Value = Kind;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &Kind, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &Kind) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &Kind) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut Kind,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for Kind {
+            impl wire::field::ScalarCodec for Kind {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<Kind, ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(Kind)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<Kind, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Kind)
                 }
             }
         }
@@ -1165,39 +1026,32 @@ pub mod cases {
             /// Field `children` = 6.
             pub children: ::std::collections::BTreeMap<String, Groups>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Groups {
+        impl wire::Message for Groups {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.result {
-                    ::grpclite::wire::field::group::encode(1, v, buf);
+                    wire::field::group::encode(1, v, buf);
                 }
-                ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                    5,
-                    &self.packed_ints,
+                wire::field::int32::encode_packed(5, &self.packed_ints, buf);
+                wire::field::map::encode::<wire::field::Str, wire::field::Embedded<Groups>, _>(
+                    6,
+                    &self.children,
                     buf,
                 );
-                ::grpclite::wire::field::map::encode::<
-                    ::grpclite::wire::field::Str,
-                    ::grpclite::wire::field::Embedded<Groups>,
-                    _,
-                >(6, &self.children, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.result {
-                    len += ::grpclite::wire::field::group::encoded_len(1, v);
+                    len += wire::field::group::encoded_len(1, v);
                 }
-                len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Int32>(
-                    5,
-                    &self.packed_ints,
-                );
-                len += ::grpclite::wire::field::map::encoded_len::<
-                    ::grpclite::wire::field::Str,
-                    ::grpclite::wire::field::Embedded<Groups>,
+                len += wire::field::int32::encoded_len_packed(5, &self.packed_ints);
+                len += wire::field::map::encoded_len::<
+                    wire::field::Str,
+                    wire::field::Embedded<Groups>,
                     _,
                 >(6, &self.children);
                 len
@@ -1206,25 +1060,21 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::group::merge(
+                    1 => wire::field::group::merge(
                         1,
                         wire_type,
                         self.result.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                        wire_type,
-                        &mut self.packed_ints,
-                        r,
-                    ),
+                    5 => wire::field::int32::merge_repeated(wire_type, &mut self.packed_ints, r),
                     6 => {
-                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                            ::grpclite::wire::field::Str,
-                            ::grpclite::wire::field::Embedded<Groups>,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
+                            wire::field::Embedded<Groups>,
                         >(wire_type, r)?;
                         self.children.insert(key, value);
                         Ok(())
@@ -1240,6 +1090,8 @@ pub mod cases {
 
         /// Types nested in `cases.p2.Groups`, and its oneofs.
         pub mod groups {
+            use ::grpclite::wire;
+
             /// Message `cases.p2.Groups.Result`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Result {
@@ -1248,7 +1100,7 @@ pub mod cases {
                 /// Field `snippet` = 3.
                 pub snippet: Vec<result::Snippet>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl Result {
@@ -1258,44 +1110,37 @@ pub mod cases {
                 }
             }
 
-            impl ::grpclite::wire::Message for Result {
+            impl wire::Message for Result {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.url {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                        wire::field::string::encode(2, v, buf);
                     }
-                    ::grpclite::wire::field::group::encode_repeated(3, &self.snippet, buf);
+                    wire::field::group::encode_repeated(3, &self.snippet, buf);
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.url {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            2, v,
-                        );
+                        len += wire::field::string::encoded_len(2, v);
                     }
-                    len += ::grpclite::wire::field::group::encoded_len_repeated(3, &self.snippet);
+                    len += wire::field::group::encoded_len_repeated(3, &self.snippet);
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        2 => wire::field::string::merge(
                             wire_type,
                             self.url.get_or_insert_with(Default::default),
                             r,
                         ),
-                        3 => ::grpclite::wire::field::group::merge_repeated(
-                            3,
-                            wire_type,
-                            &mut self.snippet,
-                            r,
-                        ),
+                        3 => wire::field::group::merge_repeated(3, wire_type, &mut self.snippet, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -1307,13 +1152,15 @@ pub mod cases {
 
             /// Types nested in `cases.p2.Groups.Result`, and its oneofs.
             pub mod result {
+                use ::grpclite::wire;
+
                 /// Message `cases.p2.Groups.Result.Snippet`.
                 #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct Snippet {
                     /// Field `text` = 4.
                     pub text: Option<String>,
                     /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                    pub unknown_fields: ::grpclite::wire::UnknownFields,
+                    pub unknown_fields: wire::UnknownFields,
                 }
 
                 impl Snippet {
@@ -1323,12 +1170,10 @@ pub mod cases {
                     }
                 }
 
-                impl ::grpclite::wire::Message for Snippet {
+                impl wire::Message for Snippet {
                     fn encode_raw(&self, buf: &mut Vec<u8>) {
                         if let Some(v) = &self.text {
-                            ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(
-                                4, v, buf,
-                            );
+                            wire::field::string::encode(4, v, buf);
                         }
                         self.unknown_fields.encode_raw(buf);
                     }
@@ -1336,9 +1181,7 @@ pub mod cases {
                     fn encoded_len(&self) -> usize {
                         let mut len = self.unknown_fields.encoded_len();
                         if let Some(v) = &self.text {
-                            len += ::grpclite::wire::field::encoded_len::<
-                                ::grpclite::wire::field::Str,
-                            >(4, v);
+                            len += wire::field::string::encoded_len(4, v);
                         }
                         len
                     }
@@ -1346,12 +1189,11 @@ pub mod cases {
                     fn merge_field(
                         &mut self,
                         field: u32,
-                        wire_type: ::grpclite::wire::WireType,
-                        r: &mut ::grpclite::wire::Reader<'_>,
-                    ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError>
-                    {
+                        wire_type: wire::WireType,
+                        r: &mut wire::Reader<'_>,
+                    ) -> ::core::result::Result<(), wire::DecodeError> {
                         match field {
-                            4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                            4 => wire::field::string::merge(
                                 wire_type,
                                 self.text.get_or_insert_with(Default::default),
                                 r,
@@ -1372,7 +1214,7 @@ pub mod cases {
             /// Field `a` = 1.
             pub a: Option<i32>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl ExtGroup {
@@ -1382,10 +1224,10 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for ExtGroup {
+        impl wire::Message for ExtGroup {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.a {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                    wire::field::int32::encode(1, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1393,9 +1235,7 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.a {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        1, v,
-                    );
+                    len += wire::field::int32::encoded_len(1, v);
                 }
                 len
             }
@@ -1403,11 +1243,11 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    1 => wire::field::int32::merge(
                         wire_type,
                         self.a.get_or_insert_with(Default::default),
                         r,
@@ -1424,10 +1264,10 @@ pub mod cases {
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Scope {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Scope {
+        impl wire::Message for Scope {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1439,9 +1279,9 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -1453,10 +1293,10 @@ pub mod cases {
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Set {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Set {
+        impl wire::Message for Set {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1468,9 +1308,9 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -1492,7 +1332,7 @@ pub mod cases {
             /// Field `x1y` = 5.
             pub x1y: Option<i32>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl RenamedJson {
@@ -1518,22 +1358,22 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for RenamedJson {
+        impl wire::Message for RenamedJson {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.foo_bar {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                    wire::field::int32::encode(1, v, buf);
                 }
                 if let Some(v) = &self._leading {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                    wire::field::int32::encode(2, v, buf);
                 }
                 if let Some(v) = &self.trailing_ {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(3, v, buf);
+                    wire::field::int32::encode(3, v, buf);
                 }
                 if let Some(v) = &self.a_b {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(4, v, buf);
+                    wire::field::int32::encode(4, v, buf);
                 }
                 if let Some(v) = &self.x1y {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(5, v, buf);
+                    wire::field::int32::encode(5, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1541,29 +1381,19 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.foo_bar {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        1, v,
-                    );
+                    len += wire::field::int32::encoded_len(1, v);
                 }
                 if let Some(v) = &self._leading {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        2, v,
-                    );
+                    len += wire::field::int32::encoded_len(2, v);
                 }
                 if let Some(v) = &self.trailing_ {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        3, v,
-                    );
+                    len += wire::field::int32::encoded_len(3, v);
                 }
                 if let Some(v) = &self.a_b {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        4, v,
-                    );
+                    len += wire::field::int32::encoded_len(4, v);
                 }
                 if let Some(v) = &self.x1y {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        5, v,
-                    );
+                    len += wire::field::int32::encoded_len(5, v);
                 }
                 len
             }
@@ -1571,31 +1401,31 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    1 => wire::field::int32::merge(
                         wire_type,
                         self.foo_bar.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    2 => wire::field::int32::merge(
                         wire_type,
                         self._leading.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    3 => wire::field::int32::merge(
                         wire_type,
                         self.trailing_.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    4 => wire::field::int32::merge(
                         wire_type,
                         self.a_b.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    5 => wire::field::int32::merge(
                         wire_type,
                         self.x1y.get_or_insert_with(Default::default),
                         r,
@@ -1611,6 +1441,8 @@ pub mod cases {
     }
     /// Package `cases.p3`.
     pub mod p3 {
+        use ::grpclite::wire;
+
         /// Message `cases.p3.Outer`.
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Outer {
@@ -1633,7 +1465,7 @@ pub mod cases {
             /// Field `at` = 10.
             pub at: Option<super::super::google::protobuf::Timestamp>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Outer {
@@ -1647,47 +1479,39 @@ pub mod cases {
             }
         }
 
-        impl ::grpclite::wire::Message for Outer {
+        impl wire::Message for Outer {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.maybe {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                    wire::field::int32::encode(1, v, buf);
                 }
                 if let Some(v) = &self.maybe_state {
-                    ::grpclite::wire::field::encode::<outer::inner::State>(2, v, buf);
+                    wire::field::encode::<outer::inner::State>(2, v, buf);
                 }
                 if let Some(outer::Body::Text(v)) = &self.body {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                    wire::field::string::encode(3, v, buf);
                 }
                 if let Some(outer::Body::Any(v)) = &self.body {
-                    ::grpclite::wire::field::message::encode(4, v, buf);
+                    wire::field::message::encode(4, v, buf);
                 }
-                ::grpclite::wire::field::map::encode::<
-                    ::grpclite::wire::field::Int64,
-                    ::grpclite::wire::field::Embedded<outer::Inner>,
+                wire::field::map::encode::<
+                    wire::field::Int64,
+                    wire::field::Embedded<outer::Inner>,
                     _,
                 >(5, &self.by_id, buf);
-                ::grpclite::wire::field::map::encode::<
-                    ::grpclite::wire::field::Str,
-                    outer::inner::State,
-                    _,
-                >(6, &self.states, buf);
-                ::grpclite::wire::field::map::encode::<
-                    ::grpclite::wire::field::Bool,
-                    ::grpclite::wire::field::Bytes,
-                    _,
-                >(7, &self.flags, buf);
-                ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Double>(
-                    8,
-                    &self.values,
+                wire::field::map::encode::<wire::field::Str, outer::inner::State, _>(
+                    6,
+                    &self.states,
                     buf,
                 );
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Double>(
-                    9,
-                    &self.unpacked,
+                wire::field::map::encode::<wire::field::Bool, wire::field::Bytes, _>(
+                    7,
+                    &self.flags,
                     buf,
                 );
+                wire::field::double::encode_packed(8, &self.values, buf);
+                wire::field::double::encode_repeated(9, &self.unpacked, buf);
                 if let Some(v) = &self.at {
-                    ::grpclite::wire::field::message::encode(10, v, buf);
+                    wire::field::message::encode(10, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -1695,44 +1519,34 @@ pub mod cases {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.maybe {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        1, v,
-                    );
+                    len += wire::field::int32::encoded_len(1, v);
                 }
                 if let Some(v) = &self.maybe_state {
-                    len += ::grpclite::wire::field::encoded_len::<outer::inner::State>(2, v);
+                    len += wire::field::encoded_len::<outer::inner::State>(2, v);
                 }
                 if let Some(outer::Body::Text(v)) = &self.body {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(3, v);
+                    len += wire::field::string::encoded_len(3, v);
                 }
                 if let Some(outer::Body::Any(v)) = &self.body {
-                    len += ::grpclite::wire::field::message::encoded_len(4, v);
+                    len += wire::field::message::encoded_len(4, v);
                 }
-                len += ::grpclite::wire::field::map::encoded_len::<
-                    ::grpclite::wire::field::Int64,
-                    ::grpclite::wire::field::Embedded<outer::Inner>,
+                len += wire::field::map::encoded_len::<
+                    wire::field::Int64,
+                    wire::field::Embedded<outer::Inner>,
                     _,
                 >(5, &self.by_id);
-                len += ::grpclite::wire::field::map::encoded_len::<
-                    ::grpclite::wire::field::Str,
-                    outer::inner::State,
-                    _,
-                >(6, &self.states);
-                len += ::grpclite::wire::field::map::encoded_len::<
-                    ::grpclite::wire::field::Bool,
-                    ::grpclite::wire::field::Bytes,
-                    _,
-                >(7, &self.flags);
-                len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Double>(
-                    8,
-                    &self.values,
+                len += wire::field::map::encoded_len::<wire::field::Str, outer::inner::State, _>(
+                    6,
+                    &self.states,
                 );
-                len += ::grpclite::wire::field::encoded_len_repeated::<
-                    ::grpclite::wire::field::Double,
-                >(9, &self.unpacked);
+                len += wire::field::map::encoded_len::<wire::field::Bool, wire::field::Bytes, _>(
+                    7,
+                    &self.flags,
+                );
+                len += wire::field::double::encoded_len_packed(8, &self.values);
+                len += wire::field::double::encoded_len_repeated(9, &self.unpacked);
                 if let Some(v) = &self.at {
-                    len += ::grpclite::wire::field::message::encoded_len(10, v);
+                    len += wire::field::message::encoded_len(10, v);
                 }
                 len
             }
@@ -1740,76 +1554,62 @@ pub mod cases {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    1 => wire::field::int32::merge(
                         wire_type,
                         self.maybe.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<outer::inner::State>(
+                    2 => wire::field::merge::<outer::inner::State>(
                         wire_type,
                         self.maybe_state.get_or_insert_with(Default::default),
                         r,
                     ),
                     3 => {
                         let mut v = <String>::default();
-                        ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::string::merge(wire_type, &mut v, r)?;
                         self.body = Some(outer::Body::Text(v));
                         Ok(())
                     }
                     4 => {
                         if let Some(outer::Body::Any(v)) = &mut self.body {
-                            return ::grpclite::wire::field::message::merge(wire_type, v, r);
+                            return wire::field::message::merge(wire_type, v, r);
                         }
                         let mut v = <super::super::google::protobuf::Any>::default();
-                        ::grpclite::wire::field::message::merge(wire_type, &mut v, r)?;
+                        wire::field::message::merge(wire_type, &mut v, r)?;
                         self.body = Some(outer::Body::Any(v));
                         Ok(())
                     }
                     5 => {
-                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                            ::grpclite::wire::field::Int64,
-                            ::grpclite::wire::field::Embedded<outer::Inner>,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Int64,
+                            wire::field::Embedded<outer::Inner>,
                         >(wire_type, r)?;
                         self.by_id.insert(key, value);
                         Ok(())
                     }
                     6 => {
-                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                            ::grpclite::wire::field::Str,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Str,
                             outer::inner::State,
                         >(wire_type, r)?;
                         self.states.insert(key, value);
                         Ok(())
                     }
                     7 => {
-                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                            ::grpclite::wire::field::Bool,
-                            ::grpclite::wire::field::Bytes,
+                        let (key, value) = wire::field::map::merge_entry::<
+                            wire::field::Bool,
+                            wire::field::Bytes,
                         >(wire_type, r)?;
                         self.flags.insert(key, value);
                         Ok(())
                     }
-                    8 => {
-                        ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                            wire_type,
-                            &mut self.values,
-                            r,
-                        )
-                    }
-                    9 => {
-                        ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                            wire_type,
-                            &mut self.unpacked,
-                            r,
-                        )
-                    }
-                    10 => ::grpclite::wire::field::message::merge(
+                    8 => wire::field::double::merge_repeated(wire_type, &mut self.values, r),
+                    9 => wire::field::double::merge_repeated(wire_type, &mut self.unpacked, r),
+                    10 => wire::field::message::merge(
                         wire_type,
                         self.at.get_or_insert_with(Default::default),
                         r,
@@ -1825,6 +1625,8 @@ pub mod cases {
 
         /// Types nested in `cases.p3.Outer`, and its oneofs.
         pub mod outer {
+            use ::grpclite::wire;
+
             /// Message `cases.p3.Outer.Inner`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Inner {
@@ -1833,49 +1635,36 @@ pub mod cases {
                 /// Field `children` = 2.
                 pub children: Vec<Inner>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
-            impl ::grpclite::wire::Message for Inner {
+            impl wire::Message for Inner {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    if !<inner::State as ::grpclite::wire::field::ValueCodec>::is_default(
-                        &self.state,
-                    ) {
-                        ::grpclite::wire::field::encode::<inner::State>(1, &self.state, buf);
+                    if self.state.0 != 0 {
+                        wire::field::encode::<inner::State>(1, &self.state, buf);
                     }
-                    ::grpclite::wire::field::message::encode_repeated(2, &self.children, buf);
+                    wire::field::message::encode_repeated(2, &self.children, buf);
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    if !<inner::State as ::grpclite::wire::field::ValueCodec>::is_default(
-                        &self.state,
-                    ) {
-                        len += ::grpclite::wire::field::encoded_len::<inner::State>(1, &self.state);
+                    if self.state.0 != 0 {
+                        len += wire::field::encoded_len::<inner::State>(1, &self.state);
                     }
-                    len +=
-                        ::grpclite::wire::field::message::encoded_len_repeated(2, &self.children);
+                    len += wire::field::message::encoded_len_repeated(2, &self.children);
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge::<inner::State>(
-                            wire_type,
-                            &mut self.state,
-                            r,
-                        ),
-                        2 => ::grpclite::wire::field::message::merge_repeated(
-                            wire_type,
-                            &mut self.children,
-                            r,
-                        ),
+                        1 => wire::field::merge::<inner::State>(wire_type, &mut self.state, r),
+                        2 => wire::field::message::merge_repeated(wire_type, &mut self.children, r),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -1887,6 +1676,8 @@ pub mod cases {
 
             /// Types nested in `cases.p3.Outer.Inner`, and its oneofs.
             pub mod inner {
+                use ::grpclite::wire;
+
                 /// Enum `cases.p3.Outer.Inner.State`.
                 ///
                 /// An open enum (`cases.p3.Outer.Inner.State`): the field holds any `i32`; the constants name the known values.
@@ -1923,35 +1714,32 @@ pub mod cases {
                     }
                 }
 
-                impl ::grpclite::wire::field::ValueCodec for State {
+                impl wire::field::ValueCodec for State {
                     type Value = State;
-                    const WIRE_TYPE: ::grpclite::wire::WireType =
-                        ::grpclite::wire::WireType::Varint;
+                    const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                     fn encode_value(value: &State, buf: &mut Vec<u8>) {
-                        <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                        <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                     }
                     fn value_len(value: &State) -> usize {
-                        <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                        <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                     }
                     fn is_default(value: &State) -> bool {
                         value.0 == 0
                     }
                     fn merge_value(
                         value: &mut State,
-                        r: &mut ::grpclite::wire::Reader<'_>,
-                    ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError>
-                    {
-                        <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                        r: &mut wire::Reader<'_>,
+                    ) -> ::core::result::Result<(), wire::DecodeError> {
+                        <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                     }
                 }
 
-                impl ::grpclite::wire::field::ScalarCodec for State {
+                impl wire::field::ScalarCodec for State {
                     const FIXED_LEN: Option<usize> = None;
                     fn read_value(
-                        r: &mut ::grpclite::wire::Reader<'_>,
-                    ) -> ::core::result::Result<State, ::grpclite::wire::DecodeError>
-                    {
-                        <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(State)
+                        r: &mut wire::Reader<'_>,
+                    ) -> ::core::result::Result<State, wire::DecodeError> {
+                        <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(State)
                     }
                 }
             }
@@ -2034,6 +1822,8 @@ pub mod cases {
 pub mod google {
     /// Package `google.protobuf`.
     pub mod protobuf {
+        use ::grpclite::wire;
+
         /// The protocol compiler can output a FileDescriptorSet containing the .proto
         /// files it parses.
         #[derive(Clone, Debug, Default, PartialEq)]
@@ -2041,33 +1831,29 @@ pub mod google {
             /// Field `file` = 1.
             pub file: Vec<FileDescriptorProto>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for FileDescriptorSet {
+        impl wire::Message for FileDescriptorSet {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(1, &self.file, buf);
+                wire::field::message::encode_repeated(1, &self.file, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(1, &self.file);
+                len += wire::field::message::encoded_len_repeated(1, &self.file);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.file,
-                        r,
-                    ),
+                    1 => wire::field::message::merge_repeated(wire_type, &mut self.file, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -2109,7 +1895,7 @@ pub mod google {
             /// The supported values are "proto2" and "proto3".
             pub syntax: Option<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl FileDescriptorProto {
@@ -2127,41 +1913,29 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for FileDescriptorProto {
+        impl wire::Message for FileDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.package {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                    wire::field::string::encode(2, v, buf);
                 }
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                    3,
-                    &self.dependency,
-                    buf,
-                );
-                ::grpclite::wire::field::message::encode_repeated(4, &self.message_type, buf);
-                ::grpclite::wire::field::message::encode_repeated(5, &self.enum_type, buf);
-                ::grpclite::wire::field::message::encode_repeated(6, &self.service, buf);
-                ::grpclite::wire::field::message::encode_repeated(7, &self.extension, buf);
+                wire::field::string::encode_repeated(3, &self.dependency, buf);
+                wire::field::message::encode_repeated(4, &self.message_type, buf);
+                wire::field::message::encode_repeated(5, &self.enum_type, buf);
+                wire::field::message::encode_repeated(6, &self.service, buf);
+                wire::field::message::encode_repeated(7, &self.extension, buf);
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(8, v, buf);
+                    wire::field::message::encode(8, v, buf);
                 }
                 if let Some(v) = &self.source_code_info {
-                    ::grpclite::wire::field::message::encode(9, v, buf);
+                    wire::field::message::encode(9, v, buf);
                 }
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Int32>(
-                    10,
-                    &self.public_dependency,
-                    buf,
-                );
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Int32>(
-                    11,
-                    &self.weak_dependency,
-                    buf,
-                );
+                wire::field::int32::encode_repeated(10, &self.public_dependency, buf);
+                wire::field::int32::encode_repeated(11, &self.weak_dependency, buf);
                 if let Some(v) = &self.syntax {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(12, v, buf);
+                    wire::field::string::encode(12, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -2169,37 +1943,26 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.package {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(2, v);
+                    len += wire::field::string::encoded_len(2, v);
                 }
-                len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                    3,
-                    &self.dependency,
-                );
-                len +=
-                    ::grpclite::wire::field::message::encoded_len_repeated(4, &self.message_type);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(5, &self.enum_type);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(6, &self.service);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(7, &self.extension);
+                len += wire::field::string::encoded_len_repeated(3, &self.dependency);
+                len += wire::field::message::encoded_len_repeated(4, &self.message_type);
+                len += wire::field::message::encoded_len_repeated(5, &self.enum_type);
+                len += wire::field::message::encoded_len_repeated(6, &self.service);
+                len += wire::field::message::encoded_len_repeated(7, &self.extension);
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(8, v);
+                    len += wire::field::message::encoded_len(8, v);
                 }
                 if let Some(v) = &self.source_code_info {
-                    len += ::grpclite::wire::field::message::encoded_len(9, v);
+                    len += wire::field::message::encoded_len(9, v);
                 }
-                len += ::grpclite::wire::field::encoded_len_repeated::<
-                    ::grpclite::wire::field::Int32,
-                >(10, &self.public_dependency);
-                len += ::grpclite::wire::field::encoded_len_repeated::<
-                    ::grpclite::wire::field::Int32,
-                >(11, &self.weak_dependency);
+                len += wire::field::int32::encoded_len_repeated(10, &self.public_dependency);
+                len += wire::field::int32::encoded_len_repeated(11, &self.weak_dependency);
                 if let Some(v) = &self.syntax {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(12, v);
+                    len += wire::field::string::encoded_len(12, v);
                 }
                 len
             }
@@ -2207,70 +1970,44 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    2 => wire::field::string::merge(
                         wire_type,
                         self.package.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                        wire_type,
-                        &mut self.dependency,
-                        r,
-                    ),
-                    4 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.message_type,
-                        r,
-                    ),
-                    5 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.enum_type,
-                        r,
-                    ),
-                    6 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.service,
-                        r,
-                    ),
-                    7 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.extension,
-                        r,
-                    ),
-                    8 => ::grpclite::wire::field::message::merge(
+                    3 => wire::field::string::merge_repeated(wire_type, &mut self.dependency, r),
+                    4 => wire::field::message::merge_repeated(wire_type, &mut self.message_type, r),
+                    5 => wire::field::message::merge_repeated(wire_type, &mut self.enum_type, r),
+                    6 => wire::field::message::merge_repeated(wire_type, &mut self.service, r),
+                    7 => wire::field::message::merge_repeated(wire_type, &mut self.extension, r),
+                    8 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
                     ),
-                    9 => ::grpclite::wire::field::message::merge(
+                    9 => wire::field::message::merge(
                         wire_type,
                         self.source_code_info.get_or_insert_with(Default::default),
                         r,
                     ),
-                    10 => {
-                        ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                            wire_type,
-                            &mut self.public_dependency,
-                            r,
-                        )
-                    }
+                    10 => wire::field::int32::merge_repeated(
+                        wire_type,
+                        &mut self.public_dependency,
+                        r,
+                    ),
                     11 => {
-                        ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                            wire_type,
-                            &mut self.weak_dependency,
-                            r,
-                        )
+                        wire::field::int32::merge_repeated(wire_type, &mut self.weak_dependency, r)
                     }
-                    12 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    12 => wire::field::string::merge(
                         wire_type,
                         self.syntax.get_or_insert_with(Default::default),
                         r,
@@ -2308,7 +2045,7 @@ pub mod google {
             /// A given name may only be reserved once.
             pub reserved_name: Vec<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl DescriptorProto {
@@ -2318,113 +2055,77 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for DescriptorProto {
+        impl wire::Message for DescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(2, &self.field, buf);
-                ::grpclite::wire::field::message::encode_repeated(3, &self.nested_type, buf);
-                ::grpclite::wire::field::message::encode_repeated(4, &self.enum_type, buf);
-                ::grpclite::wire::field::message::encode_repeated(5, &self.extension_range, buf);
-                ::grpclite::wire::field::message::encode_repeated(6, &self.extension, buf);
+                wire::field::message::encode_repeated(2, &self.field, buf);
+                wire::field::message::encode_repeated(3, &self.nested_type, buf);
+                wire::field::message::encode_repeated(4, &self.enum_type, buf);
+                wire::field::message::encode_repeated(5, &self.extension_range, buf);
+                wire::field::message::encode_repeated(6, &self.extension, buf);
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(7, v, buf);
+                    wire::field::message::encode(7, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(8, &self.oneof_decl, buf);
-                ::grpclite::wire::field::message::encode_repeated(9, &self.reserved_range, buf);
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                    10,
-                    &self.reserved_name,
-                    buf,
-                );
+                wire::field::message::encode_repeated(8, &self.oneof_decl, buf);
+                wire::field::message::encode_repeated(9, &self.reserved_range, buf);
+                wire::field::string::encode_repeated(10, &self.reserved_name, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(2, &self.field);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(3, &self.nested_type);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(4, &self.enum_type);
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    5,
-                    &self.extension_range,
-                );
-                len += ::grpclite::wire::field::message::encoded_len_repeated(6, &self.extension);
+                len += wire::field::message::encoded_len_repeated(2, &self.field);
+                len += wire::field::message::encoded_len_repeated(3, &self.nested_type);
+                len += wire::field::message::encoded_len_repeated(4, &self.enum_type);
+                len += wire::field::message::encoded_len_repeated(5, &self.extension_range);
+                len += wire::field::message::encoded_len_repeated(6, &self.extension);
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(7, v);
+                    len += wire::field::message::encoded_len(7, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(8, &self.oneof_decl);
-                len +=
-                    ::grpclite::wire::field::message::encoded_len_repeated(9, &self.reserved_range);
-                len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                    10,
-                    &self.reserved_name,
-                );
+                len += wire::field::message::encoded_len_repeated(8, &self.oneof_decl);
+                len += wire::field::message::encoded_len_repeated(9, &self.reserved_range);
+                len += wire::field::string::encoded_len_repeated(10, &self.reserved_name);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.field,
-                        r,
-                    ),
-                    3 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.nested_type,
-                        r,
-                    ),
-                    4 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.enum_type,
-                        r,
-                    ),
-                    5 => ::grpclite::wire::field::message::merge_repeated(
+                    2 => wire::field::message::merge_repeated(wire_type, &mut self.field, r),
+                    3 => wire::field::message::merge_repeated(wire_type, &mut self.nested_type, r),
+                    4 => wire::field::message::merge_repeated(wire_type, &mut self.enum_type, r),
+                    5 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.extension_range,
                         r,
                     ),
-                    6 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.extension,
-                        r,
-                    ),
-                    7 => ::grpclite::wire::field::message::merge(
+                    6 => wire::field::message::merge_repeated(wire_type, &mut self.extension, r),
+                    7 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.oneof_decl,
-                        r,
-                    ),
-                    9 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.reserved_range,
-                        r,
-                    ),
-                    10 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                        wire_type,
-                        &mut self.reserved_name,
-                        r,
-                    ),
+                    8 => wire::field::message::merge_repeated(wire_type, &mut self.oneof_decl, r),
+                    9 => {
+                        wire::field::message::merge_repeated(wire_type, &mut self.reserved_range, r)
+                    }
+                    10 => {
+                        wire::field::string::merge_repeated(wire_type, &mut self.reserved_name, r)
+                    }
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -2436,6 +2137,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.DescriptorProto`, and its oneofs.
         pub mod descriptor_proto {
+            use ::grpclite::wire;
+
             /// Message `google.protobuf.DescriptorProto.ExtensionRange`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct ExtensionRange {
@@ -2446,7 +2149,7 @@ pub mod google {
                 /// Field `options` = 3.
                 pub options: Option<super::ExtensionRangeOptions>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl ExtensionRange {
@@ -2460,20 +2163,16 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for ExtensionRange {
+            impl wire::Message for ExtensionRange {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.start {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            1, v, buf,
-                        );
+                        wire::field::int32::encode(1, v, buf);
                     }
                     if let Some(v) = &self.end {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            2, v, buf,
-                        );
+                        wire::field::int32::encode(2, v, buf);
                     }
                     if let Some(v) = &self.options {
-                        ::grpclite::wire::field::message::encode(3, v, buf);
+                        wire::field::message::encode(3, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -2481,17 +2180,13 @@ pub mod google {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.start {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            1, v,
-                        );
+                        len += wire::field::int32::encoded_len(1, v);
                     }
                     if let Some(v) = &self.end {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            2, v,
-                        );
+                        len += wire::field::int32::encoded_len(2, v);
                     }
                     if let Some(v) = &self.options {
-                        len += ::grpclite::wire::field::message::encoded_len(3, v);
+                        len += wire::field::message::encoded_len(3, v);
                     }
                     len
                 }
@@ -2499,21 +2194,21 @@ pub mod google {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        1 => wire::field::int32::merge(
                             wire_type,
                             self.start.get_or_insert_with(Default::default),
                             r,
                         ),
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        2 => wire::field::int32::merge(
                             wire_type,
                             self.end.get_or_insert_with(Default::default),
                             r,
                         ),
-                        3 => ::grpclite::wire::field::message::merge(
+                        3 => wire::field::message::merge(
                             wire_type,
                             self.options.get_or_insert_with(Default::default),
                             r,
@@ -2536,7 +2231,7 @@ pub mod google {
                 /// Exclusive.
                 pub end: Option<i32>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl ReservedRange {
@@ -2550,17 +2245,13 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for ReservedRange {
+            impl wire::Message for ReservedRange {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.start {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            1, v, buf,
-                        );
+                        wire::field::int32::encode(1, v, buf);
                     }
                     if let Some(v) = &self.end {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            2, v, buf,
-                        );
+                        wire::field::int32::encode(2, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -2568,14 +2259,10 @@ pub mod google {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.start {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            1, v,
-                        );
+                        len += wire::field::int32::encoded_len(1, v);
                     }
                     if let Some(v) = &self.end {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            2, v,
-                        );
+                        len += wire::field::int32::encoded_len(2, v);
                     }
                     len
                 }
@@ -2583,16 +2270,16 @@ pub mod google {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        1 => wire::field::int32::merge(
                             wire_type,
                             self.start.get_or_insert_with(Default::default),
                             r,
                         ),
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        2 => wire::field::int32::merge(
                             wire_type,
                             self.end.get_or_insert_with(Default::default),
                             r,
@@ -2612,36 +2299,29 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for ExtensionRangeOptions {
+        impl wire::Message for ExtensionRangeOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -2713,7 +2393,7 @@ pub mod google {
             /// optional with `LABEL_OPTIONAL`.
             pub proto3_optional: Option<bool>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl FieldDescriptorProto {
@@ -2759,40 +2439,40 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for FieldDescriptorProto {
+        impl wire::Message for FieldDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.extendee {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                    wire::field::string::encode(2, v, buf);
                 }
                 if let Some(v) = &self.number {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(3, v, buf);
+                    wire::field::int32::encode(3, v, buf);
                 }
                 if let Some(v) = &self.label {
-                    ::grpclite::wire::field::encode::<field_descriptor_proto::Label>(4, v, buf);
+                    wire::field::encode::<field_descriptor_proto::Label>(4, v, buf);
                 }
                 if let Some(v) = &self.r#type {
-                    ::grpclite::wire::field::encode::<field_descriptor_proto::Type>(5, v, buf);
+                    wire::field::encode::<field_descriptor_proto::Type>(5, v, buf);
                 }
                 if let Some(v) = &self.type_name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(6, v, buf);
+                    wire::field::string::encode(6, v, buf);
                 }
                 if let Some(v) = &self.default_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(7, v, buf);
+                    wire::field::string::encode(7, v, buf);
                 }
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(8, v, buf);
+                    wire::field::message::encode(8, v, buf);
                 }
                 if let Some(v) = &self.oneof_index {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(9, v, buf);
+                    wire::field::int32::encode(9, v, buf);
                 }
                 if let Some(v) = &self.json_name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(10, v, buf);
+                    wire::field::string::encode(10, v, buf);
                 }
                 if let Some(v) = &self.proto3_optional {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(17, v, buf);
+                    wire::field::bool::encode(17, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -2800,50 +2480,37 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.extendee {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(2, v);
+                    len += wire::field::string::encoded_len(2, v);
                 }
                 if let Some(v) = &self.number {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        3, v,
-                    );
+                    len += wire::field::int32::encoded_len(3, v);
                 }
                 if let Some(v) = &self.label {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<field_descriptor_proto::Label>(4, v);
+                    len += wire::field::encoded_len::<field_descriptor_proto::Label>(4, v);
                 }
                 if let Some(v) = &self.r#type {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<field_descriptor_proto::Type>(5, v);
+                    len += wire::field::encoded_len::<field_descriptor_proto::Type>(5, v);
                 }
                 if let Some(v) = &self.type_name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(6, v);
+                    len += wire::field::string::encoded_len(6, v);
                 }
                 if let Some(v) = &self.default_value {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(7, v);
+                    len += wire::field::string::encoded_len(7, v);
                 }
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(8, v);
+                    len += wire::field::message::encoded_len(8, v);
                 }
                 if let Some(v) = &self.oneof_index {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        9, v,
-                    );
+                    len += wire::field::int32::encoded_len(9, v);
                 }
                 if let Some(v) = &self.json_name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(10, v);
+                    len += wire::field::string::encoded_len(10, v);
                 }
                 if let Some(v) = &self.proto3_optional {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        17, v,
-                    );
+                    len += wire::field::bool::encoded_len(17, v);
                 }
                 len
             }
@@ -2851,30 +2518,28 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    2 => wire::field::string::merge(
                         wire_type,
                         self.extendee.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    3 => wire::field::int32::merge(
                         wire_type,
                         self.number.get_or_insert_with(Default::default),
                         r,
                     ),
                     4 => {
                         let mut v = field_descriptor_proto::Label::default();
-                        ::grpclite::wire::field::merge::<field_descriptor_proto::Label>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::merge::<field_descriptor_proto::Label>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.label = Some(v);
                         } else {
@@ -2884,9 +2549,7 @@ pub mod google {
                     }
                     5 => {
                         let mut v = field_descriptor_proto::Type::default();
-                        ::grpclite::wire::field::merge::<field_descriptor_proto::Type>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::merge::<field_descriptor_proto::Type>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.r#type = Some(v);
                         } else {
@@ -2894,32 +2557,32 @@ pub mod google {
                         }
                         Ok(())
                     }
-                    6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    6 => wire::field::string::merge(
                         wire_type,
                         self.type_name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    7 => wire::field::string::merge(
                         wire_type,
                         self.default_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::message::merge(
+                    8 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
                     ),
-                    9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    9 => wire::field::int32::merge(
                         wire_type,
                         self.oneof_index.get_or_insert_with(Default::default),
                         r,
                     ),
-                    10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    10 => wire::field::string::merge(
                         wire_type,
                         self.json_name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    17 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    17 => wire::field::bool::merge(
                         wire_type,
                         self.proto3_optional.get_or_insert_with(Default::default),
                         r,
@@ -2935,6 +2598,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.FieldDescriptorProto`, and its oneofs.
         pub mod field_descriptor_proto {
+            use ::grpclite::wire;
+
             /// Enum `google.protobuf.FieldDescriptorProto.Type`.
             ///
             /// A closed enum (`google.protobuf.FieldDescriptorProto.Type`): the field holds any `i32`; the constants name the known values.
@@ -3041,32 +2706,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for Type {
+            impl wire::field::ValueCodec for Type {
                 type Value = Type;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &Type, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &Type) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &Type) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut Type,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for Type {
+            impl wire::field::ScalarCodec for Type {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<Type, ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(Type)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<Type, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Type)
                 }
             }
             /// Enum `google.protobuf.FieldDescriptorProto.Label`.
@@ -3109,32 +2774,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for Label {
+            impl wire::field::ValueCodec for Label {
                 type Value = Label;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &Label, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &Label) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &Label) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut Label,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for Label {
+            impl wire::field::ScalarCodec for Label {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<Label, ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(Label)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<Label, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Label)
                 }
             }
         }
@@ -3146,7 +2811,7 @@ pub mod google {
             /// Field `options` = 2.
             pub options: Option<OneofOptions>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl OneofDescriptorProto {
@@ -3156,13 +2821,13 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for OneofDescriptorProto {
+        impl wire::Message for OneofDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(2, v, buf);
+                    wire::field::message::encode(2, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -3170,11 +2835,10 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(2, v);
+                    len += wire::field::message::encoded_len(2, v);
                 }
                 len
             }
@@ -3182,16 +2846,16 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::message::merge(
+                    2 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
@@ -3221,7 +2885,7 @@ pub mod google {
             /// be reserved once.
             pub reserved_name: Vec<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl EnumDescriptorProto {
@@ -3231,75 +2895,56 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for EnumDescriptorProto {
+        impl wire::Message for EnumDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(2, &self.value, buf);
+                wire::field::message::encode_repeated(2, &self.value, buf);
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(4, &self.reserved_range, buf);
-                ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                    5,
-                    &self.reserved_name,
-                    buf,
-                );
+                wire::field::message::encode_repeated(4, &self.reserved_range, buf);
+                wire::field::string::encode_repeated(5, &self.reserved_name, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(2, &self.value);
+                len += wire::field::message::encoded_len_repeated(2, &self.value);
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
-                len +=
-                    ::grpclite::wire::field::message::encoded_len_repeated(4, &self.reserved_range);
-                len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                    5,
-                    &self.reserved_name,
-                );
+                len += wire::field::message::encoded_len_repeated(4, &self.reserved_range);
+                len += wire::field::string::encoded_len_repeated(5, &self.reserved_name);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.value,
-                        r,
-                    ),
-                    3 => ::grpclite::wire::field::message::merge(
+                    2 => wire::field::message::merge_repeated(wire_type, &mut self.value, r),
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.reserved_range,
-                        r,
-                    ),
-                    5 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                        wire_type,
-                        &mut self.reserved_name,
-                        r,
-                    ),
+                    4 => {
+                        wire::field::message::merge_repeated(wire_type, &mut self.reserved_range, r)
+                    }
+                    5 => wire::field::string::merge_repeated(wire_type, &mut self.reserved_name, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -3311,6 +2956,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.EnumDescriptorProto`, and its oneofs.
         pub mod enum_descriptor_proto {
+            use ::grpclite::wire;
+
             /// Range of reserved numeric values. Reserved values may not be used by
             /// entries in the same enum. Reserved ranges may not overlap.
             ///
@@ -3324,7 +2971,7 @@ pub mod google {
                 /// Inclusive.
                 pub end: Option<i32>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl EnumReservedRange {
@@ -3338,17 +2985,13 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for EnumReservedRange {
+            impl wire::Message for EnumReservedRange {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.start {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            1, v, buf,
-                        );
+                        wire::field::int32::encode(1, v, buf);
                     }
                     if let Some(v) = &self.end {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            2, v, buf,
-                        );
+                        wire::field::int32::encode(2, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -3356,14 +2999,10 @@ pub mod google {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.start {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            1, v,
-                        );
+                        len += wire::field::int32::encoded_len(1, v);
                     }
                     if let Some(v) = &self.end {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            2, v,
-                        );
+                        len += wire::field::int32::encoded_len(2, v);
                     }
                     len
                 }
@@ -3371,16 +3010,16 @@ pub mod google {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        1 => wire::field::int32::merge(
                             wire_type,
                             self.start.get_or_insert_with(Default::default),
                             r,
                         ),
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        2 => wire::field::int32::merge(
                             wire_type,
                             self.end.get_or_insert_with(Default::default),
                             r,
@@ -3404,7 +3043,7 @@ pub mod google {
             /// Field `options` = 3.
             pub options: Option<EnumValueOptions>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl EnumValueDescriptorProto {
@@ -3418,16 +3057,16 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for EnumValueDescriptorProto {
+        impl wire::Message for EnumValueDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.number {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                    wire::field::int32::encode(2, v, buf);
                 }
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -3435,16 +3074,13 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.number {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        2, v,
-                    );
+                    len += wire::field::int32::encoded_len(2, v);
                 }
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
                 len
             }
@@ -3452,21 +3088,21 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    2 => wire::field::int32::merge(
                         wire_type,
                         self.number.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::message::merge(
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
@@ -3489,7 +3125,7 @@ pub mod google {
             /// Field `options` = 3.
             pub options: Option<ServiceOptions>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl ServiceDescriptorProto {
@@ -3499,14 +3135,14 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for ServiceDescriptorProto {
+        impl wire::Message for ServiceDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(2, &self.method, buf);
+                wire::field::message::encode_repeated(2, &self.method, buf);
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(3, v, buf);
+                    wire::field::message::encode(3, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -3514,12 +3150,11 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(2, &self.method);
+                len += wire::field::message::encoded_len_repeated(2, &self.method);
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(3, v);
+                    len += wire::field::message::encoded_len(3, v);
                 }
                 len
             }
@@ -3527,21 +3162,17 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.method,
-                        r,
-                    ),
-                    3 => ::grpclite::wire::field::message::merge(
+                    2 => wire::field::message::merge_repeated(wire_type, &mut self.method, r),
+                    3 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
@@ -3571,7 +3202,7 @@ pub mod google {
             /// Identifies if server streams multiple server messages
             pub server_streaming: Option<bool>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl MethodDescriptorProto {
@@ -3597,25 +3228,25 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for MethodDescriptorProto {
+        impl wire::Message for MethodDescriptorProto {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.name {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.input_type {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                    wire::field::string::encode(2, v, buf);
                 }
                 if let Some(v) = &self.output_type {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                    wire::field::string::encode(3, v, buf);
                 }
                 if let Some(v) = &self.options {
-                    ::grpclite::wire::field::message::encode(4, v, buf);
+                    wire::field::message::encode(4, v, buf);
                 }
                 if let Some(v) = &self.client_streaming {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(5, v, buf);
+                    wire::field::bool::encode(5, v, buf);
                 }
                 if let Some(v) = &self.server_streaming {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(6, v, buf);
+                    wire::field::bool::encode(6, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -3623,27 +3254,22 @@ pub mod google {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.name {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.input_type {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(2, v);
+                    len += wire::field::string::encoded_len(2, v);
                 }
                 if let Some(v) = &self.output_type {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(3, v);
+                    len += wire::field::string::encoded_len(3, v);
                 }
                 if let Some(v) = &self.options {
-                    len += ::grpclite::wire::field::message::encoded_len(4, v);
+                    len += wire::field::message::encoded_len(4, v);
                 }
                 if let Some(v) = &self.client_streaming {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(5, v);
+                    len += wire::field::bool::encoded_len(5, v);
                 }
                 if let Some(v) = &self.server_streaming {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(6, v);
+                    len += wire::field::bool::encoded_len(6, v);
                 }
                 len
             }
@@ -3651,36 +3277,36 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.name.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    2 => wire::field::string::merge(
                         wire_type,
                         self.input_type.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    3 => wire::field::string::merge(
                         wire_type,
                         self.output_type.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::message::merge(
+                    4 => wire::field::message::merge(
                         wire_type,
                         self.options.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    5 => wire::field::bool::merge(
                         wire_type,
                         self.client_streaming.get_or_insert_with(Default::default),
                         r,
                     ),
-                    6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    6 => wire::field::bool::merge(
                         wire_type,
                         self.server_streaming.get_or_insert_with(Default::default),
                         r,
@@ -3785,7 +3411,7 @@ pub mod google {
             /// See the documentation for the "Options" section above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl FileOptions {
@@ -3871,186 +3497,151 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for FileOptions {
+        impl wire::Message for FileOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.java_package {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.java_outer_classname {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(8, v, buf);
+                    wire::field::string::encode(8, v, buf);
                 }
                 if let Some(v) = &self.optimize_for {
-                    ::grpclite::wire::field::encode::<file_options::OptimizeMode>(9, v, buf);
+                    wire::field::encode::<file_options::OptimizeMode>(9, v, buf);
                 }
                 if let Some(v) = &self.java_multiple_files {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(10, v, buf);
+                    wire::field::bool::encode(10, v, buf);
                 }
                 if let Some(v) = &self.go_package {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(11, v, buf);
+                    wire::field::string::encode(11, v, buf);
                 }
                 if let Some(v) = &self.cc_generic_services {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(16, v, buf);
+                    wire::field::bool::encode(16, v, buf);
                 }
                 if let Some(v) = &self.java_generic_services {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(17, v, buf);
+                    wire::field::bool::encode(17, v, buf);
                 }
                 if let Some(v) = &self.py_generic_services {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(18, v, buf);
+                    wire::field::bool::encode(18, v, buf);
                 }
                 if let Some(v) = &self.java_generate_equals_and_hash {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(20, v, buf);
+                    wire::field::bool::encode(20, v, buf);
                 }
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(23, v, buf);
+                    wire::field::bool::encode(23, v, buf);
                 }
                 if let Some(v) = &self.java_string_check_utf8 {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(27, v, buf);
+                    wire::field::bool::encode(27, v, buf);
                 }
                 if let Some(v) = &self.cc_enable_arenas {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(31, v, buf);
+                    wire::field::bool::encode(31, v, buf);
                 }
                 if let Some(v) = &self.objc_class_prefix {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(36, v, buf);
+                    wire::field::string::encode(36, v, buf);
                 }
                 if let Some(v) = &self.csharp_namespace {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(37, v, buf);
+                    wire::field::string::encode(37, v, buf);
                 }
                 if let Some(v) = &self.swift_prefix {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(39, v, buf);
+                    wire::field::string::encode(39, v, buf);
                 }
                 if let Some(v) = &self.php_class_prefix {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(40, v, buf);
+                    wire::field::string::encode(40, v, buf);
                 }
                 if let Some(v) = &self.php_namespace {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(41, v, buf);
+                    wire::field::string::encode(41, v, buf);
                 }
                 if let Some(v) = &self.php_generic_services {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(42, v, buf);
+                    wire::field::bool::encode(42, v, buf);
                 }
                 if let Some(v) = &self.php_metadata_namespace {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(44, v, buf);
+                    wire::field::string::encode(44, v, buf);
                 }
                 if let Some(v) = &self.ruby_package {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(45, v, buf);
+                    wire::field::string::encode(45, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.java_package {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.java_outer_classname {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(8, v);
+                    len += wire::field::string::encoded_len(8, v);
                 }
                 if let Some(v) = &self.optimize_for {
-                    len += ::grpclite::wire::field::encoded_len::<file_options::OptimizeMode>(9, v);
+                    len += wire::field::encoded_len::<file_options::OptimizeMode>(9, v);
                 }
                 if let Some(v) = &self.java_multiple_files {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        10, v,
-                    );
+                    len += wire::field::bool::encoded_len(10, v);
                 }
                 if let Some(v) = &self.go_package {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(11, v);
+                    len += wire::field::string::encoded_len(11, v);
                 }
                 if let Some(v) = &self.cc_generic_services {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        16, v,
-                    );
+                    len += wire::field::bool::encoded_len(16, v);
                 }
                 if let Some(v) = &self.java_generic_services {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        17, v,
-                    );
+                    len += wire::field::bool::encoded_len(17, v);
                 }
                 if let Some(v) = &self.py_generic_services {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        18, v,
-                    );
+                    len += wire::field::bool::encoded_len(18, v);
                 }
                 if let Some(v) = &self.java_generate_equals_and_hash {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        20, v,
-                    );
+                    len += wire::field::bool::encoded_len(20, v);
                 }
                 if let Some(v) = &self.deprecated {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        23, v,
-                    );
+                    len += wire::field::bool::encoded_len(23, v);
                 }
                 if let Some(v) = &self.java_string_check_utf8 {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        27, v,
-                    );
+                    len += wire::field::bool::encoded_len(27, v);
                 }
                 if let Some(v) = &self.cc_enable_arenas {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        31, v,
-                    );
+                    len += wire::field::bool::encoded_len(31, v);
                 }
                 if let Some(v) = &self.objc_class_prefix {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(36, v);
+                    len += wire::field::string::encoded_len(36, v);
                 }
                 if let Some(v) = &self.csharp_namespace {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(37, v);
+                    len += wire::field::string::encoded_len(37, v);
                 }
                 if let Some(v) = &self.swift_prefix {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(39, v);
+                    len += wire::field::string::encoded_len(39, v);
                 }
                 if let Some(v) = &self.php_class_prefix {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(40, v);
+                    len += wire::field::string::encoded_len(40, v);
                 }
                 if let Some(v) = &self.php_namespace {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(41, v);
+                    len += wire::field::string::encoded_len(41, v);
                 }
                 if let Some(v) = &self.php_generic_services {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        42, v,
-                    );
+                    len += wire::field::bool::encoded_len(42, v);
                 }
                 if let Some(v) = &self.php_metadata_namespace {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(44, v);
+                    len += wire::field::string::encoded_len(44, v);
                 }
                 if let Some(v) = &self.ruby_package {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(45, v);
+                    len += wire::field::string::encoded_len(45, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.java_package.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    8 => wire::field::string::merge(
                         wire_type,
                         self.java_outer_classname
                             .get_or_insert_with(Default::default),
@@ -4058,9 +3649,7 @@ pub mod google {
                     ),
                     9 => {
                         let mut v = file_options::OptimizeMode::default();
-                        ::grpclite::wire::field::merge::<file_options::OptimizeMode>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::merge::<file_options::OptimizeMode>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.optimize_for = Some(v);
                         } else {
@@ -4068,100 +3657,100 @@ pub mod google {
                         }
                         Ok(())
                     }
-                    10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    10 => wire::field::bool::merge(
                         wire_type,
                         self.java_multiple_files
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    11 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    11 => wire::field::string::merge(
                         wire_type,
                         self.go_package.get_or_insert_with(Default::default),
                         r,
                     ),
-                    16 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    16 => wire::field::bool::merge(
                         wire_type,
                         self.cc_generic_services
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    17 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    17 => wire::field::bool::merge(
                         wire_type,
                         self.java_generic_services
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    18 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    18 => wire::field::bool::merge(
                         wire_type,
                         self.py_generic_services
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    20 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    20 => wire::field::bool::merge(
                         wire_type,
                         self.java_generate_equals_and_hash
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    23 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    23 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    27 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    27 => wire::field::bool::merge(
                         wire_type,
                         self.java_string_check_utf8
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    31 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    31 => wire::field::bool::merge(
                         wire_type,
                         self.cc_enable_arenas.get_or_insert_with(Default::default),
                         r,
                     ),
-                    36 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    36 => wire::field::string::merge(
                         wire_type,
                         self.objc_class_prefix.get_or_insert_with(Default::default),
                         r,
                     ),
-                    37 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    37 => wire::field::string::merge(
                         wire_type,
                         self.csharp_namespace.get_or_insert_with(Default::default),
                         r,
                     ),
-                    39 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    39 => wire::field::string::merge(
                         wire_type,
                         self.swift_prefix.get_or_insert_with(Default::default),
                         r,
                     ),
-                    40 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    40 => wire::field::string::merge(
                         wire_type,
                         self.php_class_prefix.get_or_insert_with(Default::default),
                         r,
                     ),
-                    41 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    41 => wire::field::string::merge(
                         wire_type,
                         self.php_namespace.get_or_insert_with(Default::default),
                         r,
                     ),
-                    42 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    42 => wire::field::bool::merge(
                         wire_type,
                         self.php_generic_services
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    44 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    44 => wire::field::string::merge(
                         wire_type,
                         self.php_metadata_namespace
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    45 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    45 => wire::field::string::merge(
                         wire_type,
                         self.ruby_package.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -4177,6 +3766,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.FileOptions`, and its oneofs.
         pub mod file_options {
+            use ::grpclite::wire;
+
             /// Generated classes can be optimized for speed or code size.
             ///
             /// A closed enum (`google.protobuf.FileOptions.OptimizeMode`): the field holds any `i32`; the constants name the known values.
@@ -4220,33 +3811,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for OptimizeMode {
+            impl wire::field::ValueCodec for OptimizeMode {
                 type Value = OptimizeMode;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &OptimizeMode, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &OptimizeMode) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &OptimizeMode) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut OptimizeMode,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for OptimizeMode {
+            impl wire::field::ScalarCodec for OptimizeMode {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<OptimizeMode, ::grpclite::wire::DecodeError>
-                {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(OptimizeMode)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<OptimizeMode, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(OptimizeMode)
                 }
             }
         }
@@ -4306,7 +3896,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl MessageOptions {
@@ -4328,83 +3918,72 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for MessageOptions {
+        impl wire::Message for MessageOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.message_set_wire_format {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(1, v, buf);
+                    wire::field::bool::encode(1, v, buf);
                 }
                 if let Some(v) = &self.no_standard_descriptor_accessor {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(2, v, buf);
+                    wire::field::bool::encode(2, v, buf);
                 }
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(3, v, buf);
+                    wire::field::bool::encode(3, v, buf);
                 }
                 if let Some(v) = &self.map_entry {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(7, v, buf);
+                    wire::field::bool::encode(7, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.message_set_wire_format {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(1, v);
+                    len += wire::field::bool::encoded_len(1, v);
                 }
                 if let Some(v) = &self.no_standard_descriptor_accessor {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(2, v);
+                    len += wire::field::bool::encoded_len(2, v);
                 }
                 if let Some(v) = &self.deprecated {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(3, v);
+                    len += wire::field::bool::encoded_len(3, v);
                 }
                 if let Some(v) = &self.map_entry {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(7, v);
+                    len += wire::field::bool::encoded_len(7, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    1 => wire::field::bool::merge(
                         wire_type,
                         self.message_set_wire_format
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    2 => wire::field::bool::merge(
                         wire_type,
                         self.no_standard_descriptor_accessor
                             .get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    3 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    7 => wire::field::bool::merge(
                         wire_type,
                         self.map_entry.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -4492,7 +4071,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl FieldOptions {
@@ -4526,86 +4105,70 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for FieldOptions {
+        impl wire::Message for FieldOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.ctype {
-                    ::grpclite::wire::field::encode::<field_options::CType>(1, v, buf);
+                    wire::field::encode::<field_options::CType>(1, v, buf);
                 }
                 if let Some(v) = &self.packed {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(2, v, buf);
+                    wire::field::bool::encode(2, v, buf);
                 }
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(3, v, buf);
+                    wire::field::bool::encode(3, v, buf);
                 }
                 if let Some(v) = &self.lazy {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(5, v, buf);
+                    wire::field::bool::encode(5, v, buf);
                 }
                 if let Some(v) = &self.jstype {
-                    ::grpclite::wire::field::encode::<field_options::JSType>(6, v, buf);
+                    wire::field::encode::<field_options::JSType>(6, v, buf);
                 }
                 if let Some(v) = &self.weak {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(10, v, buf);
+                    wire::field::bool::encode(10, v, buf);
                 }
                 if let Some(v) = &self.unverified_lazy {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(15, v, buf);
+                    wire::field::bool::encode(15, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.ctype {
-                    len += ::grpclite::wire::field::encoded_len::<field_options::CType>(1, v);
+                    len += wire::field::encoded_len::<field_options::CType>(1, v);
                 }
                 if let Some(v) = &self.packed {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(2, v);
+                    len += wire::field::bool::encoded_len(2, v);
                 }
                 if let Some(v) = &self.deprecated {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(3, v);
+                    len += wire::field::bool::encoded_len(3, v);
                 }
                 if let Some(v) = &self.lazy {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(5, v);
+                    len += wire::field::bool::encoded_len(5, v);
                 }
                 if let Some(v) = &self.jstype {
-                    len += ::grpclite::wire::field::encoded_len::<field_options::JSType>(6, v);
+                    len += wire::field::encoded_len::<field_options::JSType>(6, v);
                 }
                 if let Some(v) = &self.weak {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        10, v,
-                    );
+                    len += wire::field::bool::encoded_len(10, v);
                 }
                 if let Some(v) = &self.unverified_lazy {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        15, v,
-                    );
+                    len += wire::field::bool::encoded_len(15, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
                     1 => {
                         let mut v = field_options::CType::default();
-                        ::grpclite::wire::field::merge::<field_options::CType>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::merge::<field_options::CType>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.ctype = Some(v);
                         } else {
@@ -4613,26 +4176,24 @@ pub mod google {
                         }
                         Ok(())
                     }
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    2 => wire::field::bool::merge(
                         wire_type,
                         self.packed.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    3 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    5 => wire::field::bool::merge(
                         wire_type,
                         self.lazy.get_or_insert_with(Default::default),
                         r,
                     ),
                     6 => {
                         let mut v = field_options::JSType::default();
-                        ::grpclite::wire::field::merge::<field_options::JSType>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::merge::<field_options::JSType>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.jstype = Some(v);
                         } else {
@@ -4640,17 +4201,17 @@ pub mod google {
                         }
                         Ok(())
                     }
-                    10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    10 => wire::field::bool::merge(
                         wire_type,
                         self.weak.get_or_insert_with(Default::default),
                         r,
                     ),
-                    15 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    15 => wire::field::bool::merge(
                         wire_type,
                         self.unverified_lazy.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -4666,6 +4227,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.FieldOptions`, and its oneofs.
         pub mod field_options {
+            use ::grpclite::wire;
+
             /// Enum `google.protobuf.FieldOptions.CType`.
             ///
             /// A closed enum (`google.protobuf.FieldOptions.CType`): the field holds any `i32`; the constants name the known values.
@@ -4706,32 +4269,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for CType {
+            impl wire::field::ValueCodec for CType {
                 type Value = CType;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &CType, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &CType) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &CType) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut CType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for CType {
+            impl wire::field::ScalarCodec for CType {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<CType, ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(CType)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<CType, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(CType)
                 }
             }
             /// Enum `google.protobuf.FieldOptions.JSType`.
@@ -4774,32 +4337,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for JSType {
+            impl wire::field::ValueCodec for JSType {
                 type Value = JSType;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &JSType, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &JSType) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &JSType) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut JSType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for JSType {
+            impl wire::field::ScalarCodec for JSType {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<JSType, ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(JSType)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<JSType, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(JSType)
                 }
             }
         }
@@ -4809,36 +4372,29 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for OneofOptions {
+        impl wire::Message for OneofOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -4865,7 +4421,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl EnumOptions {
@@ -4879,57 +4435,48 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for EnumOptions {
+        impl wire::Message for EnumOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.allow_alias {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(2, v, buf);
+                    wire::field::bool::encode(2, v, buf);
                 }
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(3, v, buf);
+                    wire::field::bool::encode(3, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.allow_alias {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(2, v);
+                    len += wire::field::bool::encoded_len(2, v);
                 }
                 if let Some(v) = &self.deprecated {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(3, v);
+                    len += wire::field::bool::encoded_len(3, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    2 => wire::field::bool::merge(
                         wire_type,
                         self.allow_alias.get_or_insert_with(Default::default),
                         r,
                     ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    3 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -4953,7 +4500,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl EnumValueOptions {
@@ -4963,45 +4510,37 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for EnumValueOptions {
+        impl wire::Message for EnumValueOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(1, v, buf);
+                    wire::field::bool::encode(1, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.deprecated {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(1, v);
+                    len += wire::field::bool::encoded_len(1, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    1 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -5025,7 +4564,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl ServiceOptions {
@@ -5035,46 +4574,37 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for ServiceOptions {
+        impl wire::Message for ServiceOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(33, v, buf);
+                    wire::field::bool::encode(33, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.deprecated {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        33, v,
-                    );
+                    len += wire::field::bool::encoded_len(33, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    33 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    33 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -5100,7 +4630,7 @@ pub mod google {
             /// The parser stores options it doesn't recognize here. See above.
             pub uninterpreted_option: Vec<UninterpretedOption>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl MethodOptions {
@@ -5115,56 +4645,45 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for MethodOptions {
+        impl wire::Message for MethodOptions {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.deprecated {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(33, v, buf);
+                    wire::field::bool::encode(33, v, buf);
                 }
                 if let Some(v) = &self.idempotency_level {
-                    ::grpclite::wire::field::encode::<method_options::IdempotencyLevel>(34, v, buf);
+                    wire::field::encode::<method_options::IdempotencyLevel>(34, v, buf);
                 }
-                ::grpclite::wire::field::message::encode_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                    buf,
-                );
+                wire::field::message::encode_repeated(999, &self.uninterpreted_option, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.deprecated {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                        33, v,
-                    );
+                    len += wire::field::bool::encoded_len(33, v);
                 }
                 if let Some(v) = &self.idempotency_level {
-                    len += ::grpclite::wire::field::encoded_len::<method_options::IdempotencyLevel>(
-                        34, v,
-                    );
+                    len += wire::field::encoded_len::<method_options::IdempotencyLevel>(34, v);
                 }
-                len += ::grpclite::wire::field::message::encoded_len_repeated(
-                    999,
-                    &self.uninterpreted_option,
-                );
+                len += wire::field::message::encoded_len_repeated(999, &self.uninterpreted_option);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    33 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                    33 => wire::field::bool::merge(
                         wire_type,
                         self.deprecated.get_or_insert_with(Default::default),
                         r,
                     ),
                     34 => {
                         let mut v = method_options::IdempotencyLevel::default();
-                        ::grpclite::wire::field::merge::<method_options::IdempotencyLevel>(
+                        wire::field::merge::<method_options::IdempotencyLevel>(
                             wire_type, &mut v, r,
                         )?;
                         if v.is_known() {
@@ -5174,7 +4693,7 @@ pub mod google {
                         }
                         Ok(())
                     }
-                    999 => ::grpclite::wire::field::message::merge_repeated(
+                    999 => wire::field::message::merge_repeated(
                         wire_type,
                         &mut self.uninterpreted_option,
                         r,
@@ -5190,6 +4709,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.MethodOptions`, and its oneofs.
         pub mod method_options {
+            use ::grpclite::wire;
+
             /// Is this method side-effect-free (or safe in HTTP parlance), or idempotent,
             /// or neither? HTTP based RPC implementation may choose GET verb for safe
             /// methods, and PUT verb for idempotent methods instead of the default POST.
@@ -5232,33 +4753,33 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::field::ValueCodec for IdempotencyLevel {
+            impl wire::field::ValueCodec for IdempotencyLevel {
                 type Value = IdempotencyLevel;
-                const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+                const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
                 fn encode_value(value: &IdempotencyLevel, buf: &mut Vec<u8>) {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                    <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
                 }
                 fn value_len(value: &IdempotencyLevel) -> usize {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(&value.0)
+                    <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
                 }
                 fn is_default(value: &IdempotencyLevel) -> bool {
                     value.0 == 0
                 }
                 fn merge_value(
                     value: &mut IdempotencyLevel,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
                 }
             }
 
-            impl ::grpclite::wire::field::ScalarCodec for IdempotencyLevel {
+            impl wire::field::ScalarCodec for IdempotencyLevel {
                 const FIXED_LEN: Option<usize> = None;
                 fn read_value(
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<IdempotencyLevel, ::grpclite::wire::DecodeError>
-                {
-                    <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r).map(IdempotencyLevel)
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<IdempotencyLevel, wire::DecodeError> {
+                    <wire::field::Enum as wire::field::ScalarCodec>::read_value(r)
+                        .map(IdempotencyLevel)
                 }
             }
         }
@@ -5286,7 +4807,7 @@ pub mod google {
             /// Field `aggregate_value` = 8.
             pub aggregate_value: Option<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl UninterpretedOption {
@@ -5316,60 +4837,50 @@ pub mod google {
             }
         }
 
-        impl ::grpclite::wire::Message for UninterpretedOption {
+        impl wire::Message for UninterpretedOption {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(2, &self.name, buf);
+                wire::field::message::encode_repeated(2, &self.name, buf);
                 if let Some(v) = &self.identifier_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                    wire::field::string::encode(3, v, buf);
                 }
                 if let Some(v) = &self.positive_int_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(4, v, buf);
+                    wire::field::uint64::encode(4, v, buf);
                 }
                 if let Some(v) = &self.negative_int_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(5, v, buf);
+                    wire::field::int64::encode(5, v, buf);
                 }
                 if let Some(v) = &self.double_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(6, v, buf);
+                    wire::field::double::encode(6, v, buf);
                 }
                 if let Some(v) = &self.string_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(7, v, buf);
+                    wire::field::bytes::encode(7, v, buf);
                 }
                 if let Some(v) = &self.aggregate_value {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(8, v, buf);
+                    wire::field::string::encode(8, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(2, &self.name);
+                len += wire::field::message::encoded_len_repeated(2, &self.name);
                 if let Some(v) = &self.identifier_value {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(3, v);
+                    len += wire::field::string::encoded_len(3, v);
                 }
                 if let Some(v) = &self.positive_int_value {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(
-                        4, v,
-                    );
+                    len += wire::field::uint64::encoded_len(4, v);
                 }
                 if let Some(v) = &self.negative_int_value {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(
-                        5, v,
-                    );
+                    len += wire::field::int64::encoded_len(5, v);
                 }
                 if let Some(v) = &self.double_value {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                        6, v,
-                    );
+                    len += wire::field::double::encoded_len(6, v);
                 }
                 if let Some(v) = &self.string_value {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(
-                        7, v,
-                    );
+                    len += wire::field::bytes::encoded_len(7, v);
                 }
                 if let Some(v) = &self.aggregate_value {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(8, v);
+                    len += wire::field::string::encoded_len(8, v);
                 }
                 len
             }
@@ -5377,41 +4888,37 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    2 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.name,
-                        r,
-                    ),
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    2 => wire::field::message::merge_repeated(wire_type, &mut self.name, r),
+                    3 => wire::field::string::merge(
                         wire_type,
                         self.identifier_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
+                    4 => wire::field::uint64::merge(
                         wire_type,
                         self.positive_int_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
+                    5 => wire::field::int64::merge(
                         wire_type,
                         self.negative_int_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                    6 => wire::field::double::merge(
                         wire_type,
                         self.double_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
+                    7 => wire::field::bytes::merge(
                         wire_type,
                         self.string_value.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    8 => wire::field::string::merge(
                         wire_type,
                         self.aggregate_value.get_or_insert_with(Default::default),
                         r,
@@ -5427,6 +4934,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.UninterpretedOption`, and its oneofs.
         pub mod uninterpreted_option {
+            use ::grpclite::wire;
+
             /// The name of the uninterpreted option.  Each string represents a segment in
             /// a dot-separated name.  is_extension is true iff a segment represents an
             /// extension (denoted with parentheses in options specs in .proto files).
@@ -5439,7 +4948,7 @@ pub mod google {
                 /// Field `is_extension` = 2.
                 pub is_extension: Option<bool>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl NamePart {
@@ -5453,13 +4962,13 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for NamePart {
+            impl wire::Message for NamePart {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.name_part {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                        wire::field::string::encode(1, v, buf);
                     }
                     if let Some(v) = &self.is_extension {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(2, v, buf);
+                        wire::field::bool::encode(2, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -5467,14 +4976,10 @@ pub mod google {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.name_part {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            1, v,
-                        );
+                        len += wire::field::string::encoded_len(1, v);
                     }
                     if let Some(v) = &self.is_extension {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                            2, v,
-                        );
+                        len += wire::field::bool::encoded_len(2, v);
                     }
                     len
                 }
@@ -5482,16 +4987,16 @@ pub mod google {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        1 => wire::field::string::merge(
                             wire_type,
                             self.name_part.get_or_insert_with(Default::default),
                             r,
                         ),
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                        2 => wire::field::bool::merge(
                             wire_type,
                             self.is_extension.get_or_insert_with(Default::default),
                             r,
@@ -5554,33 +5059,29 @@ pub mod google {
             ///   be recorded in the future.
             pub location: Vec<source_code_info::Location>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for SourceCodeInfo {
+        impl wire::Message for SourceCodeInfo {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(1, &self.location, buf);
+                wire::field::message::encode_repeated(1, &self.location, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(1, &self.location);
+                len += wire::field::message::encoded_len_repeated(1, &self.location);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.location,
-                        r,
-                    ),
+                    1 => wire::field::message::merge_repeated(wire_type, &mut self.location, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -5592,6 +5093,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.SourceCodeInfo`, and its oneofs.
         pub mod source_code_info {
+            use ::grpclite::wire;
+
             /// Message `google.protobuf.SourceCodeInfo.Location`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Location {
@@ -5678,7 +5181,7 @@ pub mod google {
                 /// Field `leading_detached_comments` = 6.
                 pub leading_detached_comments: Vec<String>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl Location {
@@ -5692,82 +5195,61 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for Location {
+            impl wire::Message for Location {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                        1, &self.path, buf,
-                    );
-                    ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                        2, &self.span, buf,
-                    );
+                    wire::field::int32::encode_packed(1, &self.path, buf);
+                    wire::field::int32::encode_packed(2, &self.span, buf);
                     if let Some(v) = &self.leading_comments {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                        wire::field::string::encode(3, v, buf);
                     }
                     if let Some(v) = &self.trailing_comments {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(4, v, buf);
+                        wire::field::string::encode(4, v, buf);
                     }
-                    ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                        6,
-                        &self.leading_detached_comments,
-                        buf,
-                    );
+                    wire::field::string::encode_repeated(6, &self.leading_detached_comments, buf);
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += ::grpclite::wire::field::encoded_len_packed::<
-                        ::grpclite::wire::field::Int32,
-                    >(1, &self.path);
-                    len += ::grpclite::wire::field::encoded_len_packed::<
-                        ::grpclite::wire::field::Int32,
-                    >(2, &self.span);
+                    len += wire::field::int32::encoded_len_packed(1, &self.path);
+                    len += wire::field::int32::encoded_len_packed(2, &self.span);
                     if let Some(v) = &self.leading_comments {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            3, v,
-                        );
+                        len += wire::field::string::encoded_len(3, v);
                     }
                     if let Some(v) = &self.trailing_comments {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            4, v,
-                        );
+                        len += wire::field::string::encoded_len(4, v);
                     }
-                    len += ::grpclite::wire::field::encoded_len_repeated::<
-                        ::grpclite::wire::field::Str,
-                    >(6, &self.leading_detached_comments);
+                    len += wire::field::string::encoded_len_repeated(
+                        6,
+                        &self.leading_detached_comments,
+                    );
                     len
                 }
 
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge_packable::<
-                            ::grpclite::wire::field::Int32,
-                        >(wire_type, &mut self.path, r),
-                        2 => ::grpclite::wire::field::merge_packable::<
-                            ::grpclite::wire::field::Int32,
-                        >(wire_type, &mut self.span, r),
-                        3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        1 => wire::field::int32::merge_repeated(wire_type, &mut self.path, r),
+                        2 => wire::field::int32::merge_repeated(wire_type, &mut self.span, r),
+                        3 => wire::field::string::merge(
                             wire_type,
                             self.leading_comments.get_or_insert_with(Default::default),
                             r,
                         ),
-                        4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        4 => wire::field::string::merge(
                             wire_type,
                             self.trailing_comments.get_or_insert_with(Default::default),
                             r,
                         ),
-                        6 => {
-                            ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                                wire_type,
-                                &mut self.leading_detached_comments,
-                                r,
-                            )
-                        }
+                        6 => wire::field::string::merge_repeated(
+                            wire_type,
+                            &mut self.leading_detached_comments,
+                            r,
+                        ),
                         _ => self.unknown_fields.merge_field(field, wire_type, r),
                     }
                 }
@@ -5786,33 +5268,29 @@ pub mod google {
             /// of its generating .proto file.
             pub annotation: Vec<generated_code_info::Annotation>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for GeneratedCodeInfo {
+        impl wire::Message for GeneratedCodeInfo {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                ::grpclite::wire::field::message::encode_repeated(1, &self.annotation, buf);
+                wire::field::message::encode_repeated(1, &self.annotation, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                len += ::grpclite::wire::field::message::encoded_len_repeated(1, &self.annotation);
+                len += wire::field::message::encoded_len_repeated(1, &self.annotation);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::message::merge_repeated(
-                        wire_type,
-                        &mut self.annotation,
-                        r,
-                    ),
+                    1 => wire::field::message::merge_repeated(wire_type, &mut self.annotation, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -5824,6 +5302,8 @@ pub mod google {
 
         /// Types nested in `google.protobuf.GeneratedCodeInfo`, and its oneofs.
         pub mod generated_code_info {
+            use ::grpclite::wire;
+
             /// Message `google.protobuf.GeneratedCodeInfo.Annotation`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Annotation {
@@ -5840,7 +5320,7 @@ pub mod google {
                 /// the last relevant byte (so the length of the text = end - begin).
                 pub end: Option<i32>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl Annotation {
@@ -5858,46 +5338,32 @@ pub mod google {
                 }
             }
 
-            impl ::grpclite::wire::Message for Annotation {
+            impl wire::Message for Annotation {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
-                    ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                        1, &self.path, buf,
-                    );
+                    wire::field::int32::encode_packed(1, &self.path, buf);
                     if let Some(v) = &self.source_file {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                        wire::field::string::encode(2, v, buf);
                     }
                     if let Some(v) = &self.begin {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            3, v, buf,
-                        );
+                        wire::field::int32::encode(3, v, buf);
                     }
                     if let Some(v) = &self.end {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                            4, v, buf,
-                        );
+                        wire::field::int32::encode(4, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
 
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
-                    len += ::grpclite::wire::field::encoded_len_packed::<
-                        ::grpclite::wire::field::Int32,
-                    >(1, &self.path);
+                    len += wire::field::int32::encoded_len_packed(1, &self.path);
                     if let Some(v) = &self.source_file {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            2, v,
-                        );
+                        len += wire::field::string::encoded_len(2, v);
                     }
                     if let Some(v) = &self.begin {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            3, v,
-                        );
+                        len += wire::field::int32::encoded_len(3, v);
                     }
                     if let Some(v) = &self.end {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                            4, v,
-                        );
+                        len += wire::field::int32::encoded_len(4, v);
                     }
                     len
                 }
@@ -5905,24 +5371,22 @@ pub mod google {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> ::core::result::Result<(), wire::DecodeError> {
                     match field {
-                        1 => ::grpclite::wire::field::merge_packable::<
-                            ::grpclite::wire::field::Int32,
-                        >(wire_type, &mut self.path, r),
-                        2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        1 => wire::field::int32::merge_repeated(wire_type, &mut self.path, r),
+                        2 => wire::field::string::merge(
                             wire_type,
                             self.source_file.get_or_insert_with(Default::default),
                             r,
                         ),
-                        3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        3 => wire::field::int32::merge(
                             wire_type,
                             self.begin.get_or_insert_with(Default::default),
                             r,
                         ),
-                        4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                        4 => wire::field::int32::merge(
                             wire_type,
                             self.end.get_or_insert_with(Default::default),
                             r,
@@ -5948,10 +5412,10 @@ pub mod google {
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Empty {
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Empty {
+        impl wire::Message for Empty {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 self.unknown_fields.encode_raw(buf);
             }
@@ -5963,9 +5427,9 @@ pub mod google {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 self.unknown_fields.merge_field(field, wire_type, r)
             }
 
@@ -6100,48 +5564,40 @@ pub mod google {
             /// Must be a valid serialized protocol buffer of the above specified type.
             pub value: Vec<u8>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Any {
+        impl wire::Message for Any {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(&self.type_url) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, &self.type_url, buf);
-}
-                if !<::grpclite::wire::field::Bytes as ::grpclite::wire::field::ValueCodec>::is_default(&self.value) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(2, &self.value, buf);
-}
+                if !wire::field::string::is_default(&self.type_url) {
+                    wire::field::string::encode(1, &self.type_url, buf);
+                }
+                if !wire::field::bytes::is_default(&self.value) {
+                    wire::field::bytes::encode(2, &self.value, buf);
+                }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(&self.type_url) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, &self.type_url);
-}
-                if !<::grpclite::wire::field::Bytes as ::grpclite::wire::field::ValueCodec>::is_default(&self.value) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(2, &self.value);
-}
+                if !wire::field::string::is_default(&self.type_url) {
+                    len += wire::field::string::encoded_len(1, &self.type_url);
+                }
+                if !wire::field::bytes::is_default(&self.value) {
+                    len += wire::field::bytes::encoded_len(2, &self.value);
+                }
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                        wire_type,
-                        &mut self.type_url,
-                        r,
-                    ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
-                        wire_type,
-                        &mut self.value,
-                        r,
-                    ),
+                    1 => wire::field::string::merge(wire_type, &mut self.type_url, r),
+                    2 => wire::field::bytes::merge(wire_type, &mut self.value, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }
@@ -6263,48 +5719,40 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(2,
             /// inclusive.
             pub nanos: i32,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Timestamp {
+        impl wire::Message for Timestamp {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
-                if !<::grpclite::wire::field::Int64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.seconds) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(1, &self.seconds, buf);
-}
-                if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.nanos) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, &self.nanos, buf);
-}
+                if !wire::field::int64::is_default(&self.seconds) {
+                    wire::field::int64::encode(1, &self.seconds, buf);
+                }
+                if !wire::field::int32::is_default(&self.nanos) {
+                    wire::field::int32::encode(2, &self.nanos, buf);
+                }
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
-                if !<::grpclite::wire::field::Int64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.seconds) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(1, &self.seconds);
-}
-                if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.nanos) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(2, &self.nanos);
-}
+                if !wire::field::int64::is_default(&self.seconds) {
+                    len += wire::field::int64::encoded_len(1, &self.seconds);
+                }
+                if !wire::field::int32::is_default(&self.nanos) {
+                    len += wire::field::int32::encoded_len(2, &self.nanos);
+                }
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
-                        wire_type,
-                        &mut self.seconds,
-                        r,
-                    ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                        wire_type,
-                        &mut self.nanos,
-                        r,
-                    ),
+                    1 => wire::field::int64::merge(wire_type, &mut self.seconds, r),
+                    2 => wire::field::int32::merge(wire_type, &mut self.nanos, r),
                     _ => self.unknown_fields.merge_field(field, wire_type, r),
                 }
             }

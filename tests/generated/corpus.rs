@@ -2,6 +2,8 @@
 // .proto files and generate again.
 /// Package `corpus2`.
 pub mod corpus2 {
+    use ::grpclite::wire;
+
     /// Enum `corpus2.Kind`.
     ///
     /// A closed enum (`corpus2.Kind`): the field holds any `i32`; the constants name the known values.
@@ -42,40 +44,30 @@ pub mod corpus2 {
         }
     }
 
-    impl ::grpclite::wire::field::ValueCodec for Kind {
+    impl wire::field::ValueCodec for Kind {
         type Value = Kind;
-        const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+        const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
         fn encode_value(value: &Kind, buf: &mut Vec<u8>) {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(
-                &value.0, buf,
-            );
+            <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
         }
         fn value_len(value: &Kind) -> usize {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                &value.0,
-            )
+            <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
         }
         fn is_default(value: &Kind) -> bool {
             value.0 == 0
         }
         fn merge_value(
             value: &mut Kind,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                &mut value.0,
-                r,
-            )
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
+            <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
         }
     }
 
-    impl ::grpclite::wire::field::ScalarCodec for Kind {
+    impl wire::field::ScalarCodec for Kind {
         const FIXED_LEN: Option<usize> = None;
-        fn read_value(
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<Kind, ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r)
-                .map(Kind)
+        fn read_value(r: &mut wire::Reader<'_>) -> Result<Kind, wire::DecodeError> {
+            <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Kind)
         }
     }
     /// Every scalar type with explicit presence: a set field is written even at its default.
@@ -114,7 +106,7 @@ pub mod corpus2 {
         /// Field `f_enum` = 16.
         pub f_enum: Option<Kind>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
     impl Scalars {
@@ -184,55 +176,55 @@ pub mod corpus2 {
         }
     }
 
-    impl ::grpclite::wire::Message for Scalars {
+    impl wire::Message for Scalars {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.f_int32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                wire::field::int32::encode(1, v, buf);
             }
             if let Some(v) = &self.f_int64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(2, v, buf);
+                wire::field::int64::encode(2, v, buf);
             }
             if let Some(v) = &self.f_uint32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt32>(3, v, buf);
+                wire::field::uint32::encode(3, v, buf);
             }
             if let Some(v) = &self.f_uint64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(4, v, buf);
+                wire::field::uint64::encode(4, v, buf);
             }
             if let Some(v) = &self.f_sint32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt32>(5, v, buf);
+                wire::field::sint32::encode(5, v, buf);
             }
             if let Some(v) = &self.f_sint64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt64>(6, v, buf);
+                wire::field::sint64::encode(6, v, buf);
             }
             if let Some(v) = &self.f_fixed32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed32>(7, v, buf);
+                wire::field::fixed32::encode(7, v, buf);
             }
             if let Some(v) = &self.f_fixed64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed64>(8, v, buf);
+                wire::field::fixed64::encode(8, v, buf);
             }
             if let Some(v) = &self.f_sfixed32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SFixed32>(9, v, buf);
+                wire::field::sfixed32::encode(9, v, buf);
             }
             if let Some(v) = &self.f_sfixed64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SFixed64>(10, v, buf);
+                wire::field::sfixed64::encode(10, v, buf);
             }
             if let Some(v) = &self.f_float {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Float>(11, v, buf);
+                wire::field::float::encode(11, v, buf);
             }
             if let Some(v) = &self.f_double {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(12, v, buf);
+                wire::field::double::encode(12, v, buf);
             }
             if let Some(v) = &self.f_bool {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(13, v, buf);
+                wire::field::bool::encode(13, v, buf);
             }
             if let Some(v) = &self.f_string {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(14, v, buf);
+                wire::field::string::encode(14, v, buf);
             }
             if let Some(v) = &self.f_bytes {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(15, v, buf);
+                wire::field::bytes::encode(15, v, buf);
             }
             if let Some(v) = &self.f_enum {
-                ::grpclite::wire::field::encode::<Kind>(16, v, buf);
+                wire::field::encode::<Kind>(16, v, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
@@ -240,64 +232,52 @@ pub mod corpus2 {
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.f_int32 {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(1, v);
+                len += wire::field::int32::encoded_len(1, v);
             }
             if let Some(v) = &self.f_int64 {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(2, v);
+                len += wire::field::int64::encoded_len(2, v);
             }
             if let Some(v) = &self.f_uint32 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt32>(3, v);
+                len += wire::field::uint32::encoded_len(3, v);
             }
             if let Some(v) = &self.f_uint64 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(4, v);
+                len += wire::field::uint64::encoded_len(4, v);
             }
             if let Some(v) = &self.f_sint32 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt32>(5, v);
+                len += wire::field::sint32::encoded_len(5, v);
             }
             if let Some(v) = &self.f_sint64 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt64>(6, v);
+                len += wire::field::sint64::encoded_len(6, v);
             }
             if let Some(v) = &self.f_fixed32 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed32>(7, v);
+                len += wire::field::fixed32::encoded_len(7, v);
             }
             if let Some(v) = &self.f_fixed64 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed64>(8, v);
+                len += wire::field::fixed64::encoded_len(8, v);
             }
             if let Some(v) = &self.f_sfixed32 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed32>(9, v);
+                len += wire::field::sfixed32::encoded_len(9, v);
             }
             if let Some(v) = &self.f_sfixed64 {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>(
-                    10, v,
-                );
+                len += wire::field::sfixed64::encoded_len(10, v);
             }
             if let Some(v) = &self.f_float {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Float>(11, v);
+                len += wire::field::float::encoded_len(11, v);
             }
             if let Some(v) = &self.f_double {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(12, v);
+                len += wire::field::double::encoded_len(12, v);
             }
             if let Some(v) = &self.f_bool {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(13, v);
+                len += wire::field::bool::encoded_len(13, v);
             }
             if let Some(v) = &self.f_string {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(14, v);
+                len += wire::field::string::encoded_len(14, v);
             }
             if let Some(v) = &self.f_bytes {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(15, v);
+                len += wire::field::bytes::encoded_len(15, v);
             }
             if let Some(v) = &self.f_enum {
-                len += ::grpclite::wire::field::encoded_len::<Kind>(16, v);
+                len += wire::field::encoded_len::<Kind>(16, v);
             }
             len
         }
@@ -305,88 +285,88 @@ pub mod corpus2 {
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                1 => wire::field::int32::merge(
                     wire_type,
                     self.f_int32.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
+                2 => wire::field::int64::merge(
                     wire_type,
                     self.f_int64.get_or_insert_with(Default::default),
                     r,
                 ),
-                3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt32>(
+                3 => wire::field::uint32::merge(
                     wire_type,
                     self.f_uint32.get_or_insert_with(Default::default),
                     r,
                 ),
-                4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
+                4 => wire::field::uint64::merge(
                     wire_type,
                     self.f_uint64.get_or_insert_with(Default::default),
                     r,
                 ),
-                5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt32>(
+                5 => wire::field::sint32::merge(
                     wire_type,
                     self.f_sint32.get_or_insert_with(Default::default),
                     r,
                 ),
-                6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt64>(
+                6 => wire::field::sint64::merge(
                     wire_type,
                     self.f_sint64.get_or_insert_with(Default::default),
                     r,
                 ),
-                7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed32>(
+                7 => wire::field::fixed32::merge(
                     wire_type,
                     self.f_fixed32.get_or_insert_with(Default::default),
                     r,
                 ),
-                8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed64>(
+                8 => wire::field::fixed64::merge(
                     wire_type,
                     self.f_fixed64.get_or_insert_with(Default::default),
                     r,
                 ),
-                9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SFixed32>(
+                9 => wire::field::sfixed32::merge(
                     wire_type,
                     self.f_sfixed32.get_or_insert_with(Default::default),
                     r,
                 ),
-                10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SFixed64>(
+                10 => wire::field::sfixed64::merge(
                     wire_type,
                     self.f_sfixed64.get_or_insert_with(Default::default),
                     r,
                 ),
-                11 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Float>(
+                11 => wire::field::float::merge(
                     wire_type,
                     self.f_float.get_or_insert_with(Default::default),
                     r,
                 ),
-                12 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
+                12 => wire::field::double::merge(
                     wire_type,
                     self.f_double.get_or_insert_with(Default::default),
                     r,
                 ),
-                13 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
+                13 => wire::field::bool::merge(
                     wire_type,
                     self.f_bool.get_or_insert_with(Default::default),
                     r,
                 ),
-                14 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                14 => wire::field::string::merge(
                     wire_type,
                     self.f_string.get_or_insert_with(Default::default),
                     r,
                 ),
-                15 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
+                15 => wire::field::bytes::merge(
                     wire_type,
                     self.f_bytes.get_or_insert_with(Default::default),
                     r,
                 ),
                 16 => {
                     let mut v = Kind::default();
-                    ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                    wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                     if v.is_known() {
                         self.f_enum = Some(v);
                     } else {
@@ -426,152 +406,57 @@ pub mod corpus2 {
         /// Field `packed_bool` = 10.
         pub packed_bool: Vec<bool>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Repeated {
+    impl wire::Message for Repeated {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Int32>(
-                1,
-                &self.unpacked_int32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::SInt64>(
-                2,
-                &self.unpacked_sint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Fixed32>(
-                3,
-                &self.unpacked_fixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Double>(
-                4,
-                &self.unpacked_double,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                5,
-                &self.packed_int32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.packed_sint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.packed_fixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Double>(
-                8,
-                &self.packed_double,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<Kind>(9, &self.packed_enum, buf);
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Bool>(
-                10,
-                &self.packed_bool,
-                buf,
-            );
+            wire::field::int32::encode_repeated(1, &self.unpacked_int32, buf);
+            wire::field::sint64::encode_repeated(2, &self.unpacked_sint64, buf);
+            wire::field::fixed32::encode_repeated(3, &self.unpacked_fixed32, buf);
+            wire::field::double::encode_repeated(4, &self.unpacked_double, buf);
+            wire::field::int32::encode_packed(5, &self.packed_int32, buf);
+            wire::field::sint64::encode_packed(6, &self.packed_sint64, buf);
+            wire::field::fixed32::encode_packed(7, &self.packed_fixed32, buf);
+            wire::field::double::encode_packed(8, &self.packed_double, buf);
+            wire::field::encode_packed::<Kind>(9, &self.packed_enum, buf);
+            wire::field::bool::encode_packed(10, &self.packed_bool, buf);
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Int32>(
-                1,
-                &self.unpacked_int32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::SInt64>(
-                2,
-                &self.unpacked_sint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Fixed32>(
-                3,
-                &self.unpacked_fixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Double>(
-                4,
-                &self.unpacked_double,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Int32>(
-                5,
-                &self.packed_int32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.packed_sint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.packed_fixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Double>(
-                8,
-                &self.packed_double,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<Kind>(9, &self.packed_enum);
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Bool>(
-                10,
-                &self.packed_bool,
-            );
+            len += wire::field::int32::encoded_len_repeated(1, &self.unpacked_int32);
+            len += wire::field::sint64::encoded_len_repeated(2, &self.unpacked_sint64);
+            len += wire::field::fixed32::encoded_len_repeated(3, &self.unpacked_fixed32);
+            len += wire::field::double::encoded_len_repeated(4, &self.unpacked_double);
+            len += wire::field::int32::encoded_len_packed(5, &self.packed_int32);
+            len += wire::field::sint64::encoded_len_packed(6, &self.packed_sint64);
+            len += wire::field::fixed32::encoded_len_packed(7, &self.packed_fixed32);
+            len += wire::field::double::encoded_len_packed(8, &self.packed_double);
+            len += wire::field::encoded_len_packed::<Kind>(9, &self.packed_enum);
+            len += wire::field::bool::encoded_len_packed(10, &self.packed_bool);
             len
         }
 
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.unpacked_int32,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.unpacked_sint64,
-                    r,
-                ),
-                3 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed32>(
-                    wire_type,
-                    &mut self.unpacked_fixed32,
-                    r,
-                ),
-                4 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                    wire_type,
-                    &mut self.unpacked_double,
-                    r,
-                ),
-                5 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.packed_int32,
-                    r,
-                ),
-                6 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.packed_sint64,
-                    r,
-                ),
-                7 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed32>(
-                    wire_type,
-                    &mut self.packed_fixed32,
-                    r,
-                ),
-                8 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                    wire_type,
-                    &mut self.packed_double,
-                    r,
-                ),
+                1 => wire::field::int32::merge_repeated(wire_type, &mut self.unpacked_int32, r),
+                2 => wire::field::sint64::merge_repeated(wire_type, &mut self.unpacked_sint64, r),
+                3 => wire::field::fixed32::merge_repeated(wire_type, &mut self.unpacked_fixed32, r),
+                4 => wire::field::double::merge_repeated(wire_type, &mut self.unpacked_double, r),
+                5 => wire::field::int32::merge_repeated(wire_type, &mut self.packed_int32, r),
+                6 => wire::field::sint64::merge_repeated(wire_type, &mut self.packed_sint64, r),
+                7 => wire::field::fixed32::merge_repeated(wire_type, &mut self.packed_fixed32, r),
+                8 => wire::field::double::merge_repeated(wire_type, &mut self.packed_double, r),
                 9 => {
                     let mut values = Vec::new();
-                    ::grpclite::wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
+                    wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
                     for v in values {
                         if v.is_known() {
                             self.packed_enum.push(v);
@@ -581,11 +466,7 @@ pub mod corpus2 {
                     }
                     Ok(())
                 }
-                10 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Bool>(
-                    wire_type,
-                    &mut self.packed_bool,
-                    r,
-                ),
+                10 => wire::field::bool::merge_repeated(wire_type, &mut self.packed_bool, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -606,7 +487,7 @@ pub mod corpus2 {
         /// Field `trailer` = 9.
         pub trailer: Option<i32>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
     impl Groups {
@@ -620,17 +501,17 @@ pub mod corpus2 {
         }
     }
 
-    impl ::grpclite::wire::Message for Groups {
+    impl wire::Message for Groups {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.id {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                wire::field::int32::encode(1, v, buf);
             }
             if let Some(v) = &self.header {
-                ::grpclite::wire::field::group::encode(2, v, buf);
+                wire::field::group::encode(2, v, buf);
             }
-            ::grpclite::wire::field::group::encode_repeated(6, &self.item, buf);
+            wire::field::group::encode_repeated(6, &self.item, buf);
             if let Some(v) = &self.trailer {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(9, v, buf);
+                wire::field::int32::encode(9, v, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
@@ -638,14 +519,14 @@ pub mod corpus2 {
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.id {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(1, v);
+                len += wire::field::int32::encoded_len(1, v);
             }
             if let Some(v) = &self.header {
-                len += ::grpclite::wire::field::group::encoded_len(2, v);
+                len += wire::field::group::encoded_len(2, v);
             }
-            len += ::grpclite::wire::field::group::encoded_len_repeated(6, &self.item);
+            len += wire::field::group::encoded_len_repeated(6, &self.item);
             if let Some(v) = &self.trailer {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(9, v);
+                len += wire::field::int32::encoded_len(9, v);
             }
             len
         }
@@ -653,25 +534,23 @@ pub mod corpus2 {
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                1 => wire::field::int32::merge(
                     wire_type,
                     self.id.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => ::grpclite::wire::field::group::merge(
+                2 => wire::field::group::merge(
                     2,
                     wire_type,
                     self.header.get_or_insert_with(Default::default),
                     r,
                 ),
-                6 => {
-                    ::grpclite::wire::field::group::merge_repeated(6, wire_type, &mut self.item, r)
-                }
-                9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                6 => wire::field::group::merge_repeated(6, wire_type, &mut self.item, r),
+                9 => wire::field::int32::merge(
                     wire_type,
                     self.trailer.get_or_insert_with(Default::default),
                     r,
@@ -687,6 +566,8 @@ pub mod corpus2 {
 
     /// Types nested in `corpus2.Groups`, and its oneofs.
     pub mod groups {
+        use ::grpclite::wire;
+
         /// Message `corpus2.Groups.Header`.
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct Header {
@@ -695,7 +576,7 @@ pub mod corpus2 {
             /// Field `inner` = 4.
             pub inner: Option<header::Inner>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Header {
@@ -705,13 +586,13 @@ pub mod corpus2 {
             }
         }
 
-        impl ::grpclite::wire::Message for Header {
+        impl wire::Message for Header {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.title {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                    wire::field::string::encode(3, v, buf);
                 }
                 if let Some(v) = &self.inner {
-                    ::grpclite::wire::field::group::encode(4, v, buf);
+                    wire::field::group::encode(4, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -719,11 +600,10 @@ pub mod corpus2 {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.title {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(3, v);
+                    len += wire::field::string::encoded_len(3, v);
                 }
                 if let Some(v) = &self.inner {
-                    len += ::grpclite::wire::field::group::encoded_len(4, v);
+                    len += wire::field::group::encoded_len(4, v);
                 }
                 len
             }
@@ -731,16 +611,16 @@ pub mod corpus2 {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    3 => wire::field::string::merge(
                         wire_type,
                         self.title.get_or_insert_with(Default::default),
                         r,
                     ),
-                    4 => ::grpclite::wire::field::group::merge(
+                    4 => wire::field::group::merge(
                         4,
                         wire_type,
                         self.inner.get_or_insert_with(Default::default),
@@ -757,13 +637,15 @@ pub mod corpus2 {
 
         /// Types nested in `corpus2.Groups.Header`, and its oneofs.
         pub mod header {
+            use ::grpclite::wire;
+
             /// Message `corpus2.Groups.Header.Inner`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Inner {
                 /// Field `depth` = 5.
                 pub depth: Option<i64>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl Inner {
@@ -773,12 +655,10 @@ pub mod corpus2 {
                 }
             }
 
-            impl ::grpclite::wire::Message for Inner {
+            impl wire::Message for Inner {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.depth {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(
-                            5, v, buf,
-                        );
+                        wire::field::int64::encode(5, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -786,9 +666,7 @@ pub mod corpus2 {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.depth {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(
-                            5, v,
-                        );
+                        len += wire::field::int64::encoded_len(5, v);
                     }
                     len
                 }
@@ -796,11 +674,11 @@ pub mod corpus2 {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
+                        5 => wire::field::int64::merge(
                             wire_type,
                             self.depth.get_or_insert_with(Default::default),
                             r,
@@ -822,7 +700,7 @@ pub mod corpus2 {
             /// Field `label` = 8.
             pub label: Option<String>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Item {
@@ -836,13 +714,13 @@ pub mod corpus2 {
             }
         }
 
-        impl ::grpclite::wire::Message for Item {
+        impl wire::Message for Item {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.n {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(7, v, buf);
+                    wire::field::int32::encode(7, v, buf);
                 }
                 if let Some(v) = &self.label {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(8, v, buf);
+                    wire::field::string::encode(8, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -850,13 +728,10 @@ pub mod corpus2 {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.n {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        7, v,
-                    );
+                    len += wire::field::int32::encoded_len(7, v);
                 }
                 if let Some(v) = &self.label {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(8, v);
+                    len += wire::field::string::encoded_len(8, v);
                 }
                 len
             }
@@ -864,16 +739,16 @@ pub mod corpus2 {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    7 => wire::field::int32::merge(
                         wire_type,
                         self.n.get_or_insert_with(Default::default),
                         r,
                     ),
-                    8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    8 => wire::field::string::merge(
                         wire_type,
                         self.label.get_or_insert_with(Default::default),
                         r,
@@ -890,6 +765,8 @@ pub mod corpus2 {
 }
 /// Package `corpus3`.
 pub mod corpus3 {
+    use ::grpclite::wire;
+
     /// Enum `corpus3.Color`.
     ///
     /// An open enum (`corpus3.Color`): the field holds any `i32`; the constants name the known values.
@@ -934,40 +811,30 @@ pub mod corpus3 {
         }
     }
 
-    impl ::grpclite::wire::field::ValueCodec for Color {
+    impl wire::field::ValueCodec for Color {
         type Value = Color;
-        const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+        const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
         fn encode_value(value: &Color, buf: &mut Vec<u8>) {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(
-                &value.0, buf,
-            );
+            <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
         }
         fn value_len(value: &Color) -> usize {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                &value.0,
-            )
+            <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
         }
         fn is_default(value: &Color) -> bool {
             value.0 == 0
         }
         fn merge_value(
             value: &mut Color,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                &mut value.0,
-                r,
-            )
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
+            <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
         }
     }
 
-    impl ::grpclite::wire::field::ScalarCodec for Color {
+    impl wire::field::ScalarCodec for Color {
         const FIXED_LEN: Option<usize> = None;
-        fn read_value(
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<Color, ::grpclite::wire::DecodeError> {
-            <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(r)
-                .map(Color)
+        fn read_value(r: &mut wire::Reader<'_>) -> Result<Color, wire::DecodeError> {
+            <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Color)
         }
     }
     /// Every scalar type with implicit presence: zero values are not written.
@@ -1011,266 +878,123 @@ pub mod corpus3 {
         /// Field `f_max` = 536870911.
         pub f_max: i32,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Scalars {
+    impl wire::Message for Scalars {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_int32,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    1,
-                    &self.f_int32,
-                    buf,
-                );
+            if !wire::field::int32::is_default(&self.f_int32) {
+                wire::field::int32::encode(1, &self.f_int32, buf);
             }
-            if !<::grpclite::wire::field::Int64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_int64,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int64>(
-                    2,
-                    &self.f_int64,
-                    buf,
-                );
+            if !wire::field::int64::is_default(&self.f_int64) {
+                wire::field::int64::encode(2, &self.f_int64, buf);
             }
-            if !<::grpclite::wire::field::UInt32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_uint32,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt32>(
-                    3,
-                    &self.f_uint32,
-                    buf,
-                );
+            if !wire::field::uint32::is_default(&self.f_uint32) {
+                wire::field::uint32::encode(3, &self.f_uint32, buf);
             }
-            if !<::grpclite::wire::field::UInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_uint64,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(
-                    4,
-                    &self.f_uint64,
-                    buf,
-                );
+            if !wire::field::uint64::is_default(&self.f_uint64) {
+                wire::field::uint64::encode(4, &self.f_uint64, buf);
             }
-            if !<::grpclite::wire::field::SInt32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_sint32,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt32>(
-                    5,
-                    &self.f_sint32,
-                    buf,
-                );
+            if !wire::field::sint32::is_default(&self.f_sint32) {
+                wire::field::sint32::encode(5, &self.f_sint32, buf);
             }
-            if !<::grpclite::wire::field::SInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_sint64,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt64>(
-                    6,
-                    &self.f_sint64,
-                    buf,
-                );
+            if !wire::field::sint64::is_default(&self.f_sint64) {
+                wire::field::sint64::encode(6, &self.f_sint64, buf);
             }
-            if !<::grpclite::wire::field::Fixed32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_fixed32) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed32>(7, &self.f_fixed32, buf);
-}
-            if !<::grpclite::wire::field::Fixed64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_fixed64) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed64>(8, &self.f_fixed64, buf);
-}
-            if !<::grpclite::wire::field::SFixed32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_sfixed32) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::SFixed32>(9, &self.f_sfixed32, buf);
-}
-            if !<::grpclite::wire::field::SFixed64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_sfixed64) {
-::grpclite::wire::field::encode::<::grpclite::wire::field::SFixed64>(10, &self.f_sfixed64, buf);
-}
-            if !<::grpclite::wire::field::Float as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_float,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Float>(
-                    11,
-                    &self.f_float,
-                    buf,
-                );
+            if !wire::field::fixed32::is_default(&self.f_fixed32) {
+                wire::field::fixed32::encode(7, &self.f_fixed32, buf);
             }
-            if !<::grpclite::wire::field::Double as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_double,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(
-                    12,
-                    &self.f_double,
-                    buf,
-                );
+            if !wire::field::fixed64::is_default(&self.f_fixed64) {
+                wire::field::fixed64::encode(8, &self.f_fixed64, buf);
             }
-            if !<::grpclite::wire::field::Bool as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_bool,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Bool>(
-                    13,
-                    &self.f_bool,
-                    buf,
-                );
+            if !wire::field::sfixed32::is_default(&self.f_sfixed32) {
+                wire::field::sfixed32::encode(9, &self.f_sfixed32, buf);
             }
-            if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_string,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(
-                    14,
-                    &self.f_string,
-                    buf,
-                );
+            if !wire::field::sfixed64::is_default(&self.f_sfixed64) {
+                wire::field::sfixed64::encode(10, &self.f_sfixed64, buf);
             }
-            if !<::grpclite::wire::field::Bytes as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_bytes,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(
-                    15,
-                    &self.f_bytes,
-                    buf,
-                );
+            if !wire::field::float::is_default(&self.f_float) {
+                wire::field::float::encode(11, &self.f_float, buf);
             }
-            if !<Color as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_enum) {
-                ::grpclite::wire::field::encode::<Color>(16, &self.f_enum, buf);
+            if !wire::field::double::is_default(&self.f_double) {
+                wire::field::double::encode(12, &self.f_double, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_high,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    20000,
-                    &self.f_high,
-                    buf,
-                );
+            if !wire::field::bool::is_default(&self.f_bool) {
+                wire::field::bool::encode(13, &self.f_bool, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_max,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    536870911,
-                    &self.f_max,
-                    buf,
-                );
+            if !wire::field::string::is_default(&self.f_string) {
+                wire::field::string::encode(14, &self.f_string, buf);
+            }
+            if !wire::field::bytes::is_default(&self.f_bytes) {
+                wire::field::bytes::encode(15, &self.f_bytes, buf);
+            }
+            if self.f_enum.0 != 0 {
+                wire::field::encode::<Color>(16, &self.f_enum, buf);
+            }
+            if !wire::field::int32::is_default(&self.f_high) {
+                wire::field::int32::encode(20000, &self.f_high, buf);
+            }
+            if !wire::field::int32::is_default(&self.f_max) {
+                wire::field::int32::encode(536870911, &self.f_max, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_int32,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    1,
-                    &self.f_int32,
-                );
+            if !wire::field::int32::is_default(&self.f_int32) {
+                len += wire::field::int32::encoded_len(1, &self.f_int32);
             }
-            if !<::grpclite::wire::field::Int64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_int64,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int64>(
-                    2,
-                    &self.f_int64,
-                );
+            if !wire::field::int64::is_default(&self.f_int64) {
+                len += wire::field::int64::encoded_len(2, &self.f_int64);
             }
-            if !<::grpclite::wire::field::UInt32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_uint32,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt32>(
-                    3,
-                    &self.f_uint32,
-                );
+            if !wire::field::uint32::is_default(&self.f_uint32) {
+                len += wire::field::uint32::encoded_len(3, &self.f_uint32);
             }
-            if !<::grpclite::wire::field::UInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_uint64,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(
-                    4,
-                    &self.f_uint64,
-                );
+            if !wire::field::uint64::is_default(&self.f_uint64) {
+                len += wire::field::uint64::encoded_len(4, &self.f_uint64);
             }
-            if !<::grpclite::wire::field::SInt32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_sint32,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt32>(
-                    5,
-                    &self.f_sint32,
-                );
+            if !wire::field::sint32::is_default(&self.f_sint32) {
+                len += wire::field::sint32::encoded_len(5, &self.f_sint32);
             }
-            if !<::grpclite::wire::field::SInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_sint64,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt64>(
-                    6,
-                    &self.f_sint64,
-                );
+            if !wire::field::sint64::is_default(&self.f_sint64) {
+                len += wire::field::sint64::encoded_len(6, &self.f_sint64);
             }
-            if !<::grpclite::wire::field::Fixed32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_fixed32) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed32>(7, &self.f_fixed32);
-}
-            if !<::grpclite::wire::field::Fixed64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_fixed64) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed64>(8, &self.f_fixed64);
-}
-            if !<::grpclite::wire::field::SFixed32 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_sfixed32) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed32>(9, &self.f_sfixed32);
-}
-            if !<::grpclite::wire::field::SFixed64 as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_sfixed64) {
-len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>(10, &self.f_sfixed64);
-}
-            if !<::grpclite::wire::field::Float as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_float,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Float>(
-                    11,
-                    &self.f_float,
-                );
+            if !wire::field::fixed32::is_default(&self.f_fixed32) {
+                len += wire::field::fixed32::encoded_len(7, &self.f_fixed32);
             }
-            if !<::grpclite::wire::field::Double as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_double,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(
-                    12,
-                    &self.f_double,
-                );
+            if !wire::field::fixed64::is_default(&self.f_fixed64) {
+                len += wire::field::fixed64::encoded_len(8, &self.f_fixed64);
             }
-            if !<::grpclite::wire::field::Bool as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_bool,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bool>(
-                    13,
-                    &self.f_bool,
-                );
+            if !wire::field::sfixed32::is_default(&self.f_sfixed32) {
+                len += wire::field::sfixed32::encoded_len(9, &self.f_sfixed32);
             }
-            if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_string,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                    14,
-                    &self.f_string,
-                );
+            if !wire::field::sfixed64::is_default(&self.f_sfixed64) {
+                len += wire::field::sfixed64::encoded_len(10, &self.f_sfixed64);
             }
-            if !<::grpclite::wire::field::Bytes as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_bytes,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(
-                    15,
-                    &self.f_bytes,
-                );
+            if !wire::field::float::is_default(&self.f_float) {
+                len += wire::field::float::encoded_len(11, &self.f_float);
             }
-            if !<Color as ::grpclite::wire::field::ValueCodec>::is_default(&self.f_enum) {
-                len += ::grpclite::wire::field::encoded_len::<Color>(16, &self.f_enum);
+            if !wire::field::double::is_default(&self.f_double) {
+                len += wire::field::double::encoded_len(12, &self.f_double);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_high,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    20000,
-                    &self.f_high,
-                );
+            if !wire::field::bool::is_default(&self.f_bool) {
+                len += wire::field::bool::encoded_len(13, &self.f_bool);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.f_max,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    536870911,
-                    &self.f_max,
-                );
+            if !wire::field::string::is_default(&self.f_string) {
+                len += wire::field::string::encoded_len(14, &self.f_string);
+            }
+            if !wire::field::bytes::is_default(&self.f_bytes) {
+                len += wire::field::bytes::encoded_len(15, &self.f_bytes);
+            }
+            if self.f_enum.0 != 0 {
+                len += wire::field::encoded_len::<Color>(16, &self.f_enum);
+            }
+            if !wire::field::int32::is_default(&self.f_high) {
+                len += wire::field::int32::encoded_len(20000, &self.f_high);
+            }
+            if !wire::field::int32::is_default(&self.f_max) {
+                len += wire::field::int32::encoded_len(536870911, &self.f_max);
             }
             len
         }
@@ -1278,96 +1002,28 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.f_int32,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int64>(
-                    wire_type,
-                    &mut self.f_int64,
-                    r,
-                ),
-                3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt32>(
-                    wire_type,
-                    &mut self.f_uint32,
-                    r,
-                ),
-                4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
-                    wire_type,
-                    &mut self.f_uint64,
-                    r,
-                ),
-                5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt32>(
-                    wire_type,
-                    &mut self.f_sint32,
-                    r,
-                ),
-                6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.f_sint64,
-                    r,
-                ),
-                7 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed32>(
-                    wire_type,
-                    &mut self.f_fixed32,
-                    r,
-                ),
-                8 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed64>(
-                    wire_type,
-                    &mut self.f_fixed64,
-                    r,
-                ),
-                9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SFixed32>(
-                    wire_type,
-                    &mut self.f_sfixed32,
-                    r,
-                ),
-                10 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SFixed64>(
-                    wire_type,
-                    &mut self.f_sfixed64,
-                    r,
-                ),
-                11 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Float>(
-                    wire_type,
-                    &mut self.f_float,
-                    r,
-                ),
-                12 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
-                    wire_type,
-                    &mut self.f_double,
-                    r,
-                ),
-                13 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bool>(
-                    wire_type,
-                    &mut self.f_bool,
-                    r,
-                ),
-                14 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                    wire_type,
-                    &mut self.f_string,
-                    r,
-                ),
-                15 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
-                    wire_type,
-                    &mut self.f_bytes,
-                    r,
-                ),
-                16 => ::grpclite::wire::field::merge::<Color>(wire_type, &mut self.f_enum, r),
-                20000 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.f_high,
-                    r,
-                ),
-                536870911 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.f_max,
-                    r,
-                ),
+                1 => wire::field::int32::merge(wire_type, &mut self.f_int32, r),
+                2 => wire::field::int64::merge(wire_type, &mut self.f_int64, r),
+                3 => wire::field::uint32::merge(wire_type, &mut self.f_uint32, r),
+                4 => wire::field::uint64::merge(wire_type, &mut self.f_uint64, r),
+                5 => wire::field::sint32::merge(wire_type, &mut self.f_sint32, r),
+                6 => wire::field::sint64::merge(wire_type, &mut self.f_sint64, r),
+                7 => wire::field::fixed32::merge(wire_type, &mut self.f_fixed32, r),
+                8 => wire::field::fixed64::merge(wire_type, &mut self.f_fixed64, r),
+                9 => wire::field::sfixed32::merge(wire_type, &mut self.f_sfixed32, r),
+                10 => wire::field::sfixed64::merge(wire_type, &mut self.f_sfixed64, r),
+                11 => wire::field::float::merge(wire_type, &mut self.f_float, r),
+                12 => wire::field::double::merge(wire_type, &mut self.f_double, r),
+                13 => wire::field::bool::merge(wire_type, &mut self.f_bool, r),
+                14 => wire::field::string::merge(wire_type, &mut self.f_string, r),
+                15 => wire::field::bytes::merge(wire_type, &mut self.f_bytes, r),
+                16 => wire::field::merge::<Color>(wire_type, &mut self.f_enum, r),
+                20000 => wire::field::int32::merge(wire_type, &mut self.f_high, r),
+                536870911 => wire::field::int32::merge(wire_type, &mut self.f_max, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -1412,241 +1068,74 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `r_bytes` = 16.
         pub r_bytes: Vec<Vec<u8>>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Packed {
+    impl wire::Message for Packed {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int32>(
-                1,
-                &self.r_int32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Int64>(
-                2,
-                &self.r_int64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::UInt32>(
-                3,
-                &self.r_uint32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::UInt64>(
-                4,
-                &self.r_uint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SInt32>(
-                5,
-                &self.r_sint32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.r_sint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.r_fixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Fixed64>(
-                8,
-                &self.r_fixed64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SFixed32>(
-                9,
-                &self.r_sfixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SFixed64>(
-                10,
-                &self.r_sfixed64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Float>(
-                11,
-                &self.r_float,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Double>(
-                12,
-                &self.r_double,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::Bool>(
-                13,
-                &self.r_bool,
-                buf,
-            );
-            ::grpclite::wire::field::encode_packed::<Color>(14, &self.r_enum, buf);
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                15,
-                &self.r_string,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Bytes>(
-                16,
-                &self.r_bytes,
-                buf,
-            );
+            wire::field::int32::encode_packed(1, &self.r_int32, buf);
+            wire::field::int64::encode_packed(2, &self.r_int64, buf);
+            wire::field::uint32::encode_packed(3, &self.r_uint32, buf);
+            wire::field::uint64::encode_packed(4, &self.r_uint64, buf);
+            wire::field::sint32::encode_packed(5, &self.r_sint32, buf);
+            wire::field::sint64::encode_packed(6, &self.r_sint64, buf);
+            wire::field::fixed32::encode_packed(7, &self.r_fixed32, buf);
+            wire::field::fixed64::encode_packed(8, &self.r_fixed64, buf);
+            wire::field::sfixed32::encode_packed(9, &self.r_sfixed32, buf);
+            wire::field::sfixed64::encode_packed(10, &self.r_sfixed64, buf);
+            wire::field::float::encode_packed(11, &self.r_float, buf);
+            wire::field::double::encode_packed(12, &self.r_double, buf);
+            wire::field::bool::encode_packed(13, &self.r_bool, buf);
+            wire::field::encode_packed::<Color>(14, &self.r_enum, buf);
+            wire::field::string::encode_repeated(15, &self.r_string, buf);
+            wire::field::bytes::encode_repeated(16, &self.r_bytes, buf);
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Int32>(
-                1,
-                &self.r_int32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Int64>(
-                2,
-                &self.r_int64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::UInt32>(
-                3,
-                &self.r_uint32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::UInt64>(
-                4,
-                &self.r_uint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SInt32>(
-                5,
-                &self.r_sint32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.r_sint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.r_fixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Fixed64>(
-                8,
-                &self.r_fixed64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SFixed32>(
-                9,
-                &self.r_sfixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SFixed64>(
-                10,
-                &self.r_sfixed64,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Float>(
-                11,
-                &self.r_float,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Double>(
-                12,
-                &self.r_double,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::Bool>(
-                13,
-                &self.r_bool,
-            );
-            len += ::grpclite::wire::field::encoded_len_packed::<Color>(14, &self.r_enum);
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                15,
-                &self.r_string,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Bytes>(
-                16,
-                &self.r_bytes,
-            );
+            len += wire::field::int32::encoded_len_packed(1, &self.r_int32);
+            len += wire::field::int64::encoded_len_packed(2, &self.r_int64);
+            len += wire::field::uint32::encoded_len_packed(3, &self.r_uint32);
+            len += wire::field::uint64::encoded_len_packed(4, &self.r_uint64);
+            len += wire::field::sint32::encoded_len_packed(5, &self.r_sint32);
+            len += wire::field::sint64::encoded_len_packed(6, &self.r_sint64);
+            len += wire::field::fixed32::encoded_len_packed(7, &self.r_fixed32);
+            len += wire::field::fixed64::encoded_len_packed(8, &self.r_fixed64);
+            len += wire::field::sfixed32::encoded_len_packed(9, &self.r_sfixed32);
+            len += wire::field::sfixed64::encoded_len_packed(10, &self.r_sfixed64);
+            len += wire::field::float::encoded_len_packed(11, &self.r_float);
+            len += wire::field::double::encoded_len_packed(12, &self.r_double);
+            len += wire::field::bool::encoded_len_packed(13, &self.r_bool);
+            len += wire::field::encoded_len_packed::<Color>(14, &self.r_enum);
+            len += wire::field::string::encoded_len_repeated(15, &self.r_string);
+            len += wire::field::bytes::encoded_len_repeated(16, &self.r_bytes);
             len
         }
 
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.r_int32,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int64>(
-                    wire_type,
-                    &mut self.r_int64,
-                    r,
-                ),
-                3 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::UInt32>(
-                    wire_type,
-                    &mut self.r_uint32,
-                    r,
-                ),
-                4 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::UInt64>(
-                    wire_type,
-                    &mut self.r_uint64,
-                    r,
-                ),
-                5 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt32>(
-                    wire_type,
-                    &mut self.r_sint32,
-                    r,
-                ),
-                6 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.r_sint64,
-                    r,
-                ),
-                7 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed32>(
-                    wire_type,
-                    &mut self.r_fixed32,
-                    r,
-                ),
-                8 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed64>(
-                    wire_type,
-                    &mut self.r_fixed64,
-                    r,
-                ),
-                9 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SFixed32>(
-                    wire_type,
-                    &mut self.r_sfixed32,
-                    r,
-                ),
-                10 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SFixed64>(
-                    wire_type,
-                    &mut self.r_sfixed64,
-                    r,
-                ),
-                11 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Float>(
-                    wire_type,
-                    &mut self.r_float,
-                    r,
-                ),
-                12 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                    wire_type,
-                    &mut self.r_double,
-                    r,
-                ),
-                13 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Bool>(
-                    wire_type,
-                    &mut self.r_bool,
-                    r,
-                ),
-                14 => {
-                    ::grpclite::wire::field::merge_packable::<Color>(wire_type, &mut self.r_enum, r)
-                }
-                15 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                    wire_type,
-                    &mut self.r_string,
-                    r,
-                ),
-                16 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Bytes>(
-                    wire_type,
-                    &mut self.r_bytes,
-                    r,
-                ),
+                1 => wire::field::int32::merge_repeated(wire_type, &mut self.r_int32, r),
+                2 => wire::field::int64::merge_repeated(wire_type, &mut self.r_int64, r),
+                3 => wire::field::uint32::merge_repeated(wire_type, &mut self.r_uint32, r),
+                4 => wire::field::uint64::merge_repeated(wire_type, &mut self.r_uint64, r),
+                5 => wire::field::sint32::merge_repeated(wire_type, &mut self.r_sint32, r),
+                6 => wire::field::sint64::merge_repeated(wire_type, &mut self.r_sint64, r),
+                7 => wire::field::fixed32::merge_repeated(wire_type, &mut self.r_fixed32, r),
+                8 => wire::field::fixed64::merge_repeated(wire_type, &mut self.r_fixed64, r),
+                9 => wire::field::sfixed32::merge_repeated(wire_type, &mut self.r_sfixed32, r),
+                10 => wire::field::sfixed64::merge_repeated(wire_type, &mut self.r_sfixed64, r),
+                11 => wire::field::float::merge_repeated(wire_type, &mut self.r_float, r),
+                12 => wire::field::double::merge_repeated(wire_type, &mut self.r_double, r),
+                13 => wire::field::bool::merge_repeated(wire_type, &mut self.r_bool, r),
+                14 => wire::field::merge_packable::<Color>(wire_type, &mut self.r_enum, r),
+                15 => wire::field::string::merge_repeated(wire_type, &mut self.r_string, r),
+                16 => wire::field::bytes::merge_repeated(wire_type, &mut self.r_bytes, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -1691,241 +1180,74 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `r_bytes` = 16.
         pub r_bytes: Vec<Vec<u8>>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Unpacked {
+    impl wire::Message for Unpacked {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Int32>(
-                1,
-                &self.r_int32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Int64>(
-                2,
-                &self.r_int64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::UInt32>(
-                3,
-                &self.r_uint32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::UInt64>(
-                4,
-                &self.r_uint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::SInt32>(
-                5,
-                &self.r_sint32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.r_sint64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.r_fixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Fixed64>(
-                8,
-                &self.r_fixed64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::SFixed32>(
-                9,
-                &self.r_sfixed32,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::SFixed64>(
-                10,
-                &self.r_sfixed64,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Float>(
-                11,
-                &self.r_float,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Double>(
-                12,
-                &self.r_double,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Bool>(
-                13,
-                &self.r_bool,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<Color>(14, &self.r_enum, buf);
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Str>(
-                15,
-                &self.r_string,
-                buf,
-            );
-            ::grpclite::wire::field::encode_repeated::<::grpclite::wire::field::Bytes>(
-                16,
-                &self.r_bytes,
-                buf,
-            );
+            wire::field::int32::encode_repeated(1, &self.r_int32, buf);
+            wire::field::int64::encode_repeated(2, &self.r_int64, buf);
+            wire::field::uint32::encode_repeated(3, &self.r_uint32, buf);
+            wire::field::uint64::encode_repeated(4, &self.r_uint64, buf);
+            wire::field::sint32::encode_repeated(5, &self.r_sint32, buf);
+            wire::field::sint64::encode_repeated(6, &self.r_sint64, buf);
+            wire::field::fixed32::encode_repeated(7, &self.r_fixed32, buf);
+            wire::field::fixed64::encode_repeated(8, &self.r_fixed64, buf);
+            wire::field::sfixed32::encode_repeated(9, &self.r_sfixed32, buf);
+            wire::field::sfixed64::encode_repeated(10, &self.r_sfixed64, buf);
+            wire::field::float::encode_repeated(11, &self.r_float, buf);
+            wire::field::double::encode_repeated(12, &self.r_double, buf);
+            wire::field::bool::encode_repeated(13, &self.r_bool, buf);
+            wire::field::encode_repeated::<Color>(14, &self.r_enum, buf);
+            wire::field::string::encode_repeated(15, &self.r_string, buf);
+            wire::field::bytes::encode_repeated(16, &self.r_bytes, buf);
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Int32>(
-                1,
-                &self.r_int32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Int64>(
-                2,
-                &self.r_int64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::UInt32>(
-                3,
-                &self.r_uint32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::UInt64>(
-                4,
-                &self.r_uint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::SInt32>(
-                5,
-                &self.r_sint32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::SInt64>(
-                6,
-                &self.r_sint64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Fixed32>(
-                7,
-                &self.r_fixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Fixed64>(
-                8,
-                &self.r_fixed64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::SFixed32>(
-                9,
-                &self.r_sfixed32,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::SFixed64>(
-                10,
-                &self.r_sfixed64,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Float>(
-                11,
-                &self.r_float,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Double>(
-                12,
-                &self.r_double,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Bool>(
-                13,
-                &self.r_bool,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<Color>(14, &self.r_enum);
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Str>(
-                15,
-                &self.r_string,
-            );
-            len += ::grpclite::wire::field::encoded_len_repeated::<::grpclite::wire::field::Bytes>(
-                16,
-                &self.r_bytes,
-            );
+            len += wire::field::int32::encoded_len_repeated(1, &self.r_int32);
+            len += wire::field::int64::encoded_len_repeated(2, &self.r_int64);
+            len += wire::field::uint32::encoded_len_repeated(3, &self.r_uint32);
+            len += wire::field::uint64::encoded_len_repeated(4, &self.r_uint64);
+            len += wire::field::sint32::encoded_len_repeated(5, &self.r_sint32);
+            len += wire::field::sint64::encoded_len_repeated(6, &self.r_sint64);
+            len += wire::field::fixed32::encoded_len_repeated(7, &self.r_fixed32);
+            len += wire::field::fixed64::encoded_len_repeated(8, &self.r_fixed64);
+            len += wire::field::sfixed32::encoded_len_repeated(9, &self.r_sfixed32);
+            len += wire::field::sfixed64::encoded_len_repeated(10, &self.r_sfixed64);
+            len += wire::field::float::encoded_len_repeated(11, &self.r_float);
+            len += wire::field::double::encoded_len_repeated(12, &self.r_double);
+            len += wire::field::bool::encoded_len_repeated(13, &self.r_bool);
+            len += wire::field::encoded_len_repeated::<Color>(14, &self.r_enum);
+            len += wire::field::string::encoded_len_repeated(15, &self.r_string);
+            len += wire::field::bytes::encoded_len_repeated(16, &self.r_bytes);
             len
         }
 
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.r_int32,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Int64>(
-                    wire_type,
-                    &mut self.r_int64,
-                    r,
-                ),
-                3 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::UInt32>(
-                    wire_type,
-                    &mut self.r_uint32,
-                    r,
-                ),
-                4 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::UInt64>(
-                    wire_type,
-                    &mut self.r_uint64,
-                    r,
-                ),
-                5 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt32>(
-                    wire_type,
-                    &mut self.r_sint32,
-                    r,
-                ),
-                6 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.r_sint64,
-                    r,
-                ),
-                7 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed32>(
-                    wire_type,
-                    &mut self.r_fixed32,
-                    r,
-                ),
-                8 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Fixed64>(
-                    wire_type,
-                    &mut self.r_fixed64,
-                    r,
-                ),
-                9 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SFixed32>(
-                    wire_type,
-                    &mut self.r_sfixed32,
-                    r,
-                ),
-                10 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SFixed64>(
-                    wire_type,
-                    &mut self.r_sfixed64,
-                    r,
-                ),
-                11 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Float>(
-                    wire_type,
-                    &mut self.r_float,
-                    r,
-                ),
-                12 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Double>(
-                    wire_type,
-                    &mut self.r_double,
-                    r,
-                ),
-                13 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::Bool>(
-                    wire_type,
-                    &mut self.r_bool,
-                    r,
-                ),
-                14 => {
-                    ::grpclite::wire::field::merge_packable::<Color>(wire_type, &mut self.r_enum, r)
-                }
-                15 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Str>(
-                    wire_type,
-                    &mut self.r_string,
-                    r,
-                ),
-                16 => ::grpclite::wire::field::merge_repeated::<::grpclite::wire::field::Bytes>(
-                    wire_type,
-                    &mut self.r_bytes,
-                    r,
-                ),
+                1 => wire::field::int32::merge_repeated(wire_type, &mut self.r_int32, r),
+                2 => wire::field::int64::merge_repeated(wire_type, &mut self.r_int64, r),
+                3 => wire::field::uint32::merge_repeated(wire_type, &mut self.r_uint32, r),
+                4 => wire::field::uint64::merge_repeated(wire_type, &mut self.r_uint64, r),
+                5 => wire::field::sint32::merge_repeated(wire_type, &mut self.r_sint32, r),
+                6 => wire::field::sint64::merge_repeated(wire_type, &mut self.r_sint64, r),
+                7 => wire::field::fixed32::merge_repeated(wire_type, &mut self.r_fixed32, r),
+                8 => wire::field::fixed64::merge_repeated(wire_type, &mut self.r_fixed64, r),
+                9 => wire::field::sfixed32::merge_repeated(wire_type, &mut self.r_sfixed32, r),
+                10 => wire::field::sfixed64::merge_repeated(wire_type, &mut self.r_sfixed64, r),
+                11 => wire::field::float::merge_repeated(wire_type, &mut self.r_float, r),
+                12 => wire::field::double::merge_repeated(wire_type, &mut self.r_double, r),
+                13 => wire::field::bool::merge_repeated(wire_type, &mut self.r_bool, r),
+                14 => wire::field::merge_packable::<Color>(wire_type, &mut self.r_enum, r),
+                15 => wire::field::string::merge_repeated(wire_type, &mut self.r_string, r),
+                16 => wire::field::bytes::merge_repeated(wire_type, &mut self.r_bytes, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -1942,44 +1264,27 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `value` = 2.
         pub value: i64,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Leaf {
+    impl wire::Message for Leaf {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.name,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, &self.name, buf);
+            if !wire::field::string::is_default(&self.name) {
+                wire::field::string::encode(1, &self.name, buf);
             }
-            if !<::grpclite::wire::field::SInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.value,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::SInt64>(
-                    2,
-                    &self.value,
-                    buf,
-                );
+            if !wire::field::sint64::is_default(&self.value) {
+                wire::field::sint64::encode(2, &self.value, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            if !<::grpclite::wire::field::Str as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.name,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                    1, &self.name,
-                );
+            if !wire::field::string::is_default(&self.name) {
+                len += wire::field::string::encoded_len(1, &self.name);
             }
-            if !<::grpclite::wire::field::SInt64 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.value,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SInt64>(
-                    2,
-                    &self.value,
-                );
+            if !wire::field::sint64::is_default(&self.value) {
+                len += wire::field::sint64::encoded_len(2, &self.value);
             }
             len
         }
@@ -1987,20 +1292,12 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                    wire_type,
-                    &mut self.name,
-                    r,
-                ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::SInt64>(
-                    wire_type,
-                    &mut self.value,
-                    r,
-                ),
+                1 => wire::field::string::merge(wire_type, &mut self.name, r),
+                2 => wire::field::sint64::merge(wire_type, &mut self.value, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -2019,59 +1316,47 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `leaves` = 3.
         pub leaves: Vec<Leaf>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Middle {
+    impl wire::Message for Middle {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.leaf {
-                ::grpclite::wire::field::message::encode(1, v, buf);
+                wire::field::message::encode(1, v, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.id,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, &self.id, buf);
+            if !wire::field::int32::is_default(&self.id) {
+                wire::field::int32::encode(2, &self.id, buf);
             }
-            ::grpclite::wire::field::message::encode_repeated(3, &self.leaves, buf);
+            wire::field::message::encode_repeated(3, &self.leaves, buf);
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.leaf {
-                len += ::grpclite::wire::field::message::encoded_len(1, v);
+                len += wire::field::message::encoded_len(1, v);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.id,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    2, &self.id,
-                );
+            if !wire::field::int32::is_default(&self.id) {
+                len += wire::field::int32::encoded_len(2, &self.id);
             }
-            len += ::grpclite::wire::field::message::encoded_len_repeated(3, &self.leaves);
+            len += wire::field::message::encoded_len_repeated(3, &self.leaves);
             len
         }
 
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::message::merge(
+                1 => wire::field::message::merge(
                     wire_type,
                     self.leaf.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.id,
-                    r,
-                ),
-                3 => {
-                    ::grpclite::wire::field::message::merge_repeated(wire_type, &mut self.leaves, r)
-                }
+                2 => wire::field::int32::merge(wire_type, &mut self.id, r),
+                3 => wire::field::message::merge_repeated(wire_type, &mut self.leaves, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -2092,20 +1377,20 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `child` = 4.
         pub child: Option<Box<Nested>>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Nested {
+    impl wire::Message for Nested {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.middle {
-                ::grpclite::wire::field::message::encode(1, v, buf);
+                wire::field::message::encode(1, v, buf);
             }
-            ::grpclite::wire::field::message::encode_repeated(2, &self.items, buf);
+            wire::field::message::encode_repeated(2, &self.items, buf);
             if let Some(v) = &self.leaf {
-                ::grpclite::wire::field::message::encode(3, v, buf);
+                wire::field::message::encode(3, v, buf);
             }
             if let Some(v) = &self.child {
-                ::grpclite::wire::field::message::encode(4, v, buf);
+                wire::field::message::encode(4, v, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
@@ -2113,14 +1398,14 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.middle {
-                len += ::grpclite::wire::field::message::encoded_len(1, v);
+                len += wire::field::message::encoded_len(1, v);
             }
-            len += ::grpclite::wire::field::message::encoded_len_repeated(2, &self.items);
+            len += wire::field::message::encoded_len_repeated(2, &self.items);
             if let Some(v) = &self.leaf {
-                len += ::grpclite::wire::field::message::encoded_len(3, v);
+                len += wire::field::message::encoded_len(3, v);
             }
             if let Some(v) = &self.child {
-                len += ::grpclite::wire::field::message::encoded_len(4, v);
+                len += wire::field::message::encoded_len(4, v);
             }
             len
         }
@@ -2128,24 +1413,22 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::message::merge(
+                1 => wire::field::message::merge(
                     wire_type,
                     self.middle.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => {
-                    ::grpclite::wire::field::message::merge_repeated(wire_type, &mut self.items, r)
-                }
-                3 => ::grpclite::wire::field::message::merge(
+                2 => wire::field::message::merge_repeated(wire_type, &mut self.items, r),
+                3 => wire::field::message::merge(
                     wire_type,
                     self.leaf.get_or_insert_with(Default::default),
                     r,
                 ),
-                4 => ::grpclite::wire::field::message::merge(
+                4 => wire::field::message::merge(
                     wire_type,
                     self.child.get_or_insert_with(Default::default),
                     r,
@@ -2176,148 +1459,136 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `sfixed64_float` = 7.
         pub sfixed64_float: ::std::collections::BTreeMap<i64, f32>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Maps {
+    impl wire::Message for Maps {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::Str,
-                ::grpclite::wire::field::Int32,
-                _,
-            >(1, &self.string_int32, buf);
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::Int32,
-                ::grpclite::wire::field::Str,
-                _,
-            >(2, &self.int32_string, buf);
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::SInt64,
-                ::grpclite::wire::field::Embedded<Leaf>,
-                _,
-            >(3, &self.sint64_leaf, buf);
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::Bool,
-                ::grpclite::wire::field::Bytes,
-                _,
-            >(4, &self.bool_bytes, buf);
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::Fixed32,
-                ::grpclite::wire::field::Double,
-                _,
-            >(5, &self.fixed32_double, buf);
-            ::grpclite::wire::field::map::encode::<::grpclite::wire::field::UInt64, Color, _>(
-                6,
-                &self.uint64_enum,
+            wire::field::map::encode::<wire::field::Str, wire::field::Int32, _>(
+                1,
+                &self.string_int32,
                 buf,
             );
-            ::grpclite::wire::field::map::encode::<
-                ::grpclite::wire::field::SFixed64,
-                ::grpclite::wire::field::Float,
-                _,
-            >(7, &self.sfixed64_float, buf);
+            wire::field::map::encode::<wire::field::Int32, wire::field::Str, _>(
+                2,
+                &self.int32_string,
+                buf,
+            );
+            wire::field::map::encode::<wire::field::SInt64, wire::field::Embedded<Leaf>, _>(
+                3,
+                &self.sint64_leaf,
+                buf,
+            );
+            wire::field::map::encode::<wire::field::Bool, wire::field::Bytes, _>(
+                4,
+                &self.bool_bytes,
+                buf,
+            );
+            wire::field::map::encode::<wire::field::Fixed32, wire::field::Double, _>(
+                5,
+                &self.fixed32_double,
+                buf,
+            );
+            wire::field::map::encode::<wire::field::UInt64, Color, _>(6, &self.uint64_enum, buf);
+            wire::field::map::encode::<wire::field::SFixed64, wire::field::Float, _>(
+                7,
+                &self.sfixed64_float,
+                buf,
+            );
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::Str,
-                ::grpclite::wire::field::Int32,
-                _,
-            >(1, &self.string_int32);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::Int32,
-                ::grpclite::wire::field::Str,
-                _,
-            >(2, &self.int32_string);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::SInt64,
-                ::grpclite::wire::field::Embedded<Leaf>,
+            len += wire::field::map::encoded_len::<wire::field::Str, wire::field::Int32, _>(
+                1,
+                &self.string_int32,
+            );
+            len += wire::field::map::encoded_len::<wire::field::Int32, wire::field::Str, _>(
+                2,
+                &self.int32_string,
+            );
+            len += wire::field::map::encoded_len::<
+                wire::field::SInt64,
+                wire::field::Embedded<Leaf>,
                 _,
             >(3, &self.sint64_leaf);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::Bool,
-                ::grpclite::wire::field::Bytes,
-                _,
-            >(4, &self.bool_bytes);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::Fixed32,
-                ::grpclite::wire::field::Double,
-                _,
-            >(5, &self.fixed32_double);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::UInt64,
-                Color,
-                _,
-            >(6, &self.uint64_enum);
-            len += ::grpclite::wire::field::map::encoded_len::<
-                ::grpclite::wire::field::SFixed64,
-                ::grpclite::wire::field::Float,
-                _,
-            >(7, &self.sfixed64_float);
+            len += wire::field::map::encoded_len::<wire::field::Bool, wire::field::Bytes, _>(
+                4,
+                &self.bool_bytes,
+            );
+            len += wire::field::map::encoded_len::<wire::field::Fixed32, wire::field::Double, _>(
+                5,
+                &self.fixed32_double,
+            );
+            len += wire::field::map::encoded_len::<wire::field::UInt64, Color, _>(
+                6,
+                &self.uint64_enum,
+            );
+            len += wire::field::map::encoded_len::<wire::field::SFixed64, wire::field::Float, _>(
+                7,
+                &self.sfixed64_float,
+            );
             len
         }
 
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
                 1 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::Str,
-                        ::grpclite::wire::field::Int32,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::Str,
+                        wire::field::Int32,
                     >(wire_type, r)?;
                     self.string_int32.insert(key, value);
                     Ok(())
                 }
                 2 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::Int32,
-                        ::grpclite::wire::field::Str,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::Int32,
+                        wire::field::Str,
                     >(wire_type, r)?;
                     self.int32_string.insert(key, value);
                     Ok(())
                 }
                 3 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::SInt64,
-                        ::grpclite::wire::field::Embedded<Leaf>,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::SInt64,
+                        wire::field::Embedded<Leaf>,
                     >(wire_type, r)?;
                     self.sint64_leaf.insert(key, value);
                     Ok(())
                 }
                 4 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::Bool,
-                        ::grpclite::wire::field::Bytes,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::Bool,
+                        wire::field::Bytes,
                     >(wire_type, r)?;
                     self.bool_bytes.insert(key, value);
                     Ok(())
                 }
                 5 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::Fixed32,
-                        ::grpclite::wire::field::Double,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::Fixed32,
+                        wire::field::Double,
                     >(wire_type, r)?;
                     self.fixed32_double.insert(key, value);
                     Ok(())
                 }
                 6 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::UInt64,
-                        Color,
-                    >(wire_type, r)?;
+                    let (key, value) =
+                        wire::field::map::merge_entry::<wire::field::UInt64, Color>(wire_type, r)?;
                     self.uint64_enum.insert(key, value);
                     Ok(())
                 }
                 7 => {
-                    let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                        ::grpclite::wire::field::SFixed64,
-                        ::grpclite::wire::field::Float,
+                    let (key, value) = wire::field::map::merge_entry::<
+                        wire::field::SFixed64,
+                        wire::field::Float,
                     >(wire_type, r)?;
                     self.sfixed64_float.insert(key, value);
                     Ok(())
@@ -2340,74 +1611,51 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         /// Field `after` = 6.
         pub after: i32,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
-    impl ::grpclite::wire::Message for Oneof {
+    impl wire::Message for Oneof {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.before,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    1,
-                    &self.before,
-                    buf,
-                );
+            if !wire::field::int32::is_default(&self.before) {
+                wire::field::int32::encode(1, &self.before, buf);
             }
             if let Some(oneof::Choice::CInt32(v)) = &self.choice {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                wire::field::int32::encode(2, v, buf);
             }
             if let Some(oneof::Choice::CString(v)) = &self.choice {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(3, v, buf);
+                wire::field::string::encode(3, v, buf);
             }
             if let Some(oneof::Choice::CLeaf(v)) = &self.choice {
-                ::grpclite::wire::field::message::encode(4, v, buf);
+                wire::field::message::encode(4, v, buf);
             }
             if let Some(oneof::Choice::CDouble(v)) = &self.choice {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Double>(5, v, buf);
+                wire::field::double::encode(5, v, buf);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.after,
-            ) {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    6,
-                    &self.after,
-                    buf,
-                );
+            if !wire::field::int32::is_default(&self.after) {
+                wire::field::int32::encode(6, &self.after, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
 
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.before,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    1,
-                    &self.before,
-                );
+            if !wire::field::int32::is_default(&self.before) {
+                len += wire::field::int32::encoded_len(1, &self.before);
             }
             if let Some(oneof::Choice::CInt32(v)) = &self.choice {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(2, v);
+                len += wire::field::int32::encoded_len(2, v);
             }
             if let Some(oneof::Choice::CString(v)) = &self.choice {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(3, v);
+                len += wire::field::string::encoded_len(3, v);
             }
             if let Some(oneof::Choice::CLeaf(v)) = &self.choice {
-                len += ::grpclite::wire::field::message::encoded_len(4, v);
+                len += wire::field::message::encoded_len(4, v);
             }
             if let Some(oneof::Choice::CDouble(v)) = &self.choice {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Double>(5, v);
+                len += wire::field::double::encoded_len(5, v);
             }
-            if !<::grpclite::wire::field::Int32 as ::grpclite::wire::field::ValueCodec>::is_default(
-                &self.after,
-            ) {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    6,
-                    &self.after,
-                );
+            if !wire::field::int32::is_default(&self.after) {
+                len += wire::field::int32::encoded_len(6, &self.after);
             }
             len
         }
@@ -2415,53 +1663,39 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.before,
-                    r,
-                ),
+                1 => wire::field::int32::merge(wire_type, &mut self.before, r),
                 2 => {
                     let mut v = <i32>::default();
-                    ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                        wire_type, &mut v, r,
-                    )?;
+                    wire::field::int32::merge(wire_type, &mut v, r)?;
                     self.choice = Some(oneof::Choice::CInt32(v));
                     Ok(())
                 }
                 3 => {
                     let mut v = <String>::default();
-                    ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
-                        wire_type, &mut v, r,
-                    )?;
+                    wire::field::string::merge(wire_type, &mut v, r)?;
                     self.choice = Some(oneof::Choice::CString(v));
                     Ok(())
                 }
                 4 => {
                     if let Some(oneof::Choice::CLeaf(v)) = &mut self.choice {
-                        return ::grpclite::wire::field::message::merge(wire_type, v, r);
+                        return wire::field::message::merge(wire_type, v, r);
                     }
                     let mut v = <Leaf>::default();
-                    ::grpclite::wire::field::message::merge(wire_type, &mut v, r)?;
+                    wire::field::message::merge(wire_type, &mut v, r)?;
                     self.choice = Some(oneof::Choice::CLeaf(v));
                     Ok(())
                 }
                 5 => {
                     let mut v = <f64>::default();
-                    ::grpclite::wire::field::merge::<::grpclite::wire::field::Double>(
-                        wire_type, &mut v, r,
-                    )?;
+                    wire::field::double::merge(wire_type, &mut v, r)?;
                     self.choice = Some(oneof::Choice::CDouble(v));
                     Ok(())
                 }
-                6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
-                    wire_type,
-                    &mut self.after,
-                    r,
-                ),
+                6 => wire::field::int32::merge(wire_type, &mut self.after, r),
                 _ => self.unknown_fields.merge_field(field, wire_type, r),
             }
         }
@@ -2491,6 +1725,8 @@ len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::SFixed64>
 }
 /// Package `unknown`.
 pub mod unknown {
+    use ::grpclite::wire;
+
     /// Message `unknown.Rich`.
     #[derive(Clone, Debug, Default, PartialEq)]
     pub struct Rich {
@@ -2517,7 +1753,7 @@ pub mod unknown {
         /// Field `extra_max_number` = 536870911.
         pub extra_max_number: Option<i32>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
     impl Rich {
@@ -2555,44 +1791,38 @@ pub mod unknown {
         }
     }
 
-    impl ::grpclite::wire::Message for Rich {
+    impl wire::Message for Rich {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.known_int32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                wire::field::int32::encode(1, v, buf);
             }
             if let Some(v) = &self.known_string {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                wire::field::string::encode(2, v, buf);
             }
             if let Some(v) = &self.extra_varint {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::UInt64>(3, v, buf);
+                wire::field::uint64::encode(3, v, buf);
             }
             if let Some(v) = &self.extra_fixed32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed32>(4, v, buf);
+                wire::field::fixed32::encode(4, v, buf);
             }
             if let Some(v) = &self.extra_fixed64 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Fixed64>(5, v, buf);
+                wire::field::fixed64::encode(5, v, buf);
             }
             if let Some(v) = &self.extra_string {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(6, v, buf);
+                wire::field::string::encode(6, v, buf);
             }
             if let Some(v) = &self.extra_message {
-                ::grpclite::wire::field::message::encode(7, v, buf);
+                wire::field::message::encode(7, v, buf);
             }
             if let Some(v) = &self.extragroup {
-                ::grpclite::wire::field::group::encode(8, v, buf);
+                wire::field::group::encode(8, v, buf);
             }
-            ::grpclite::wire::field::encode_packed::<::grpclite::wire::field::SInt32>(
-                12,
-                &self.extra_packed,
-                buf,
-            );
+            wire::field::sint32::encode_packed(12, &self.extra_packed, buf);
             if let Some(v) = &self.extra_after_reserved {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(20000, v, buf);
+                wire::field::int32::encode(20000, v, buf);
             }
             if let Some(v) = &self.extra_max_number {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                    536870911, v, buf,
-                );
+                wire::field::int32::encode(536870911, v, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
@@ -2600,45 +1830,35 @@ pub mod unknown {
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.known_int32 {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(1, v);
+                len += wire::field::int32::encoded_len(1, v);
             }
             if let Some(v) = &self.known_string {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(2, v);
+                len += wire::field::string::encoded_len(2, v);
             }
             if let Some(v) = &self.extra_varint {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::UInt64>(3, v);
+                len += wire::field::uint64::encoded_len(3, v);
             }
             if let Some(v) = &self.extra_fixed32 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed32>(4, v);
+                len += wire::field::fixed32::encoded_len(4, v);
             }
             if let Some(v) = &self.extra_fixed64 {
-                len +=
-                    ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Fixed64>(5, v);
+                len += wire::field::fixed64::encoded_len(5, v);
             }
             if let Some(v) = &self.extra_string {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(6, v);
+                len += wire::field::string::encoded_len(6, v);
             }
             if let Some(v) = &self.extra_message {
-                len += ::grpclite::wire::field::message::encoded_len(7, v);
+                len += wire::field::message::encoded_len(7, v);
             }
             if let Some(v) = &self.extragroup {
-                len += ::grpclite::wire::field::group::encoded_len(8, v);
+                len += wire::field::group::encoded_len(8, v);
             }
-            len += ::grpclite::wire::field::encoded_len_packed::<::grpclite::wire::field::SInt32>(
-                12,
-                &self.extra_packed,
-            );
+            len += wire::field::sint32::encoded_len_packed(12, &self.extra_packed);
             if let Some(v) = &self.extra_after_reserved {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    20000, v,
-                );
+                len += wire::field::int32::encoded_len(20000, v);
             }
             if let Some(v) = &self.extra_max_number {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                    536870911, v,
-                );
+                len += wire::field::int32::encoded_len(536870911, v);
             }
             len
         }
@@ -2646,63 +1866,59 @@ pub mod unknown {
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                1 => wire::field::int32::merge(
                     wire_type,
                     self.known_int32.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                2 => wire::field::string::merge(
                     wire_type,
                     self.known_string.get_or_insert_with(Default::default),
                     r,
                 ),
-                3 => ::grpclite::wire::field::merge::<::grpclite::wire::field::UInt64>(
+                3 => wire::field::uint64::merge(
                     wire_type,
                     self.extra_varint.get_or_insert_with(Default::default),
                     r,
                 ),
-                4 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed32>(
+                4 => wire::field::fixed32::merge(
                     wire_type,
                     self.extra_fixed32.get_or_insert_with(Default::default),
                     r,
                 ),
-                5 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Fixed64>(
+                5 => wire::field::fixed64::merge(
                     wire_type,
                     self.extra_fixed64.get_or_insert_with(Default::default),
                     r,
                 ),
-                6 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                6 => wire::field::string::merge(
                     wire_type,
                     self.extra_string.get_or_insert_with(Default::default),
                     r,
                 ),
-                7 => ::grpclite::wire::field::message::merge(
+                7 => wire::field::message::merge(
                     wire_type,
                     self.extra_message.get_or_insert_with(Default::default),
                     r,
                 ),
-                8 => ::grpclite::wire::field::group::merge(
+                8 => wire::field::group::merge(
                     8,
                     wire_type,
                     self.extragroup.get_or_insert_with(Default::default),
                     r,
                 ),
-                12 => ::grpclite::wire::field::merge_packable::<::grpclite::wire::field::SInt32>(
-                    wire_type,
-                    &mut self.extra_packed,
-                    r,
-                ),
-                20000 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                12 => wire::field::sint32::merge_repeated(wire_type, &mut self.extra_packed, r),
+                20000 => wire::field::int32::merge(
                     wire_type,
                     self.extra_after_reserved
                         .get_or_insert_with(Default::default),
                     r,
                 ),
-                536870911 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                536870911 => wire::field::int32::merge(
                     wire_type,
                     self.extra_max_number.get_or_insert_with(Default::default),
                     r,
@@ -2718,6 +1934,8 @@ pub mod unknown {
 
     /// Types nested in `unknown.Rich`, and its oneofs.
     pub mod rich {
+        use ::grpclite::wire;
+
         /// Message `unknown.Rich.ExtraGroup`.
         #[derive(Clone, Debug, Default, PartialEq)]
         pub struct ExtraGroup {
@@ -2726,7 +1944,7 @@ pub mod unknown {
             /// Field `deeper` = 10.
             pub deeper: Option<extra_group::Deeper>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl ExtraGroup {
@@ -2736,13 +1954,13 @@ pub mod unknown {
             }
         }
 
-        impl ::grpclite::wire::Message for ExtraGroup {
+        impl wire::Message for ExtraGroup {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.a {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(9, v, buf);
+                    wire::field::int32::encode(9, v, buf);
                 }
                 if let Some(v) = &self.deeper {
-                    ::grpclite::wire::field::group::encode(10, v, buf);
+                    wire::field::group::encode(10, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -2750,12 +1968,10 @@ pub mod unknown {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.a {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        9, v,
-                    );
+                    len += wire::field::int32::encoded_len(9, v);
                 }
                 if let Some(v) = &self.deeper {
-                    len += ::grpclite::wire::field::group::encoded_len(10, v);
+                    len += wire::field::group::encoded_len(10, v);
                 }
                 len
             }
@@ -2763,16 +1979,16 @@ pub mod unknown {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> Result<(), wire::DecodeError> {
                 match field {
-                    9 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    9 => wire::field::int32::merge(
                         wire_type,
                         self.a.get_or_insert_with(Default::default),
                         r,
                     ),
-                    10 => ::grpclite::wire::field::group::merge(
+                    10 => wire::field::group::merge(
                         10,
                         wire_type,
                         self.deeper.get_or_insert_with(Default::default),
@@ -2789,13 +2005,15 @@ pub mod unknown {
 
         /// Types nested in `unknown.Rich.ExtraGroup`, and its oneofs.
         pub mod extra_group {
+            use ::grpclite::wire;
+
             /// Message `unknown.Rich.ExtraGroup.Deeper`.
             #[derive(Clone, Debug, Default, PartialEq)]
             pub struct Deeper {
                 /// Field `b` = 11.
                 pub b: Option<String>,
                 /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-                pub unknown_fields: ::grpclite::wire::UnknownFields,
+                pub unknown_fields: wire::UnknownFields,
             }
 
             impl Deeper {
@@ -2805,10 +2023,10 @@ pub mod unknown {
                 }
             }
 
-            impl ::grpclite::wire::Message for Deeper {
+            impl wire::Message for Deeper {
                 fn encode_raw(&self, buf: &mut Vec<u8>) {
                     if let Some(v) = &self.b {
-                        ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(11, v, buf);
+                        wire::field::string::encode(11, v, buf);
                     }
                     self.unknown_fields.encode_raw(buf);
                 }
@@ -2816,9 +2034,7 @@ pub mod unknown {
                 fn encoded_len(&self) -> usize {
                     let mut len = self.unknown_fields.encoded_len();
                     if let Some(v) = &self.b {
-                        len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(
-                            11, v,
-                        );
+                        len += wire::field::string::encoded_len(11, v);
                     }
                     len
                 }
@@ -2826,11 +2042,11 @@ pub mod unknown {
                 fn merge_field(
                     &mut self,
                     field: u32,
-                    wire_type: ::grpclite::wire::WireType,
-                    r: &mut ::grpclite::wire::Reader<'_>,
-                ) -> Result<(), ::grpclite::wire::DecodeError> {
+                    wire_type: wire::WireType,
+                    r: &mut wire::Reader<'_>,
+                ) -> Result<(), wire::DecodeError> {
                     match field {
-                        11 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                        11 => wire::field::string::merge(
                             wire_type,
                             self.b.get_or_insert_with(Default::default),
                             r,
@@ -2853,7 +2069,7 @@ pub mod unknown {
         /// Field `known_string` = 2.
         pub known_string: Option<String>,
         /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-        pub unknown_fields: ::grpclite::wire::UnknownFields,
+        pub unknown_fields: wire::UnknownFields,
     }
 
     impl Poor {
@@ -2867,13 +2083,13 @@ pub mod unknown {
         }
     }
 
-    impl ::grpclite::wire::Message for Poor {
+    impl wire::Message for Poor {
         fn encode_raw(&self, buf: &mut Vec<u8>) {
             if let Some(v) = &self.known_int32 {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(1, v, buf);
+                wire::field::int32::encode(1, v, buf);
             }
             if let Some(v) = &self.known_string {
-                ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(2, v, buf);
+                wire::field::string::encode(2, v, buf);
             }
             self.unknown_fields.encode_raw(buf);
         }
@@ -2881,10 +2097,10 @@ pub mod unknown {
         fn encoded_len(&self) -> usize {
             let mut len = self.unknown_fields.encoded_len();
             if let Some(v) = &self.known_int32 {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(1, v);
+                len += wire::field::int32::encoded_len(1, v);
             }
             if let Some(v) = &self.known_string {
-                len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(2, v);
+                len += wire::field::string::encoded_len(2, v);
             }
             len
         }
@@ -2892,16 +2108,16 @@ pub mod unknown {
         fn merge_field(
             &mut self,
             field: u32,
-            wire_type: ::grpclite::wire::WireType,
-            r: &mut ::grpclite::wire::Reader<'_>,
-        ) -> Result<(), ::grpclite::wire::DecodeError> {
+            wire_type: wire::WireType,
+            r: &mut wire::Reader<'_>,
+        ) -> Result<(), wire::DecodeError> {
             match field {
-                1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                1 => wire::field::int32::merge(
                     wire_type,
                     self.known_int32.get_or_insert_with(Default::default),
                     r,
                 ),
-                2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                2 => wire::field::string::merge(
                     wire_type,
                     self.known_string.get_or_insert_with(Default::default),
                     r,

@@ -4,6 +4,8 @@
 pub mod edge {
     /// Package `edge.type`.
     pub mod r#type {
+        use ::grpclite::wire;
+
         /// A closed enum: numbers it does not declare are kept as unknown fields.
         ///
         /// A closed enum (`edge.type.Kind`): the field holds any `i32`; the constants name the known values.
@@ -43,40 +45,32 @@ pub mod edge {
             }
         }
 
-        impl ::grpclite::wire::field::ValueCodec for Kind {
+        impl wire::field::ValueCodec for Kind {
             type Value = Kind;
-            const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
+            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
             fn encode_value(value: &Kind, buf: &mut Vec<u8>) {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
+                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &Kind) -> usize {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
-                    &value.0,
-                )
+                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
             }
             fn is_default(value: &Kind) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut Kind,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
-                    &mut value.0,
-                    r,
-                )
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
+                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
             }
         }
 
-        impl ::grpclite::wire::field::ScalarCodec for Kind {
+        impl wire::field::ScalarCodec for Kind {
             const FIXED_LEN: ::core::option::Option<usize> = None;
             fn read_value(
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<Kind, ::grpclite::wire::DecodeError> {
-                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(
-                    r,
-                )
-                .map(Kind)
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<Kind, wire::DecodeError> {
+                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Kind)
             }
         }
         /// Shadows the prelude's `Result`: generated code must still compile.
@@ -97,7 +91,7 @@ pub mod edge {
             /// Field `kind_list` = 9.
             pub kind_list: Vec<Kind>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
         impl Result {
@@ -119,103 +113,87 @@ pub mod edge {
             }
         }
 
-        impl ::grpclite::wire::Message for Result {
+        impl wire::Message for Result {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.r#type {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Str>(1, v, buf);
+                    wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.self_ {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(2, v, buf);
+                    wire::field::int32::encode(2, v, buf);
                 }
-                ::grpclite::wire::field::map::encode::<::grpclite::wire::field::Int32, Kind, _>(
-                    3,
-                    &self.kinds,
-                    buf,
-                );
+                wire::field::map::encode::<wire::field::Int32, Kind, _>(3, &self.kinds, buf);
                 if let Some(result::Choice::Kind(v)) = &self.choice {
-                    ::grpclite::wire::field::encode::<Kind>(4, v, buf);
+                    wire::field::encode::<Kind>(4, v, buf);
                 }
                 if let Some(result::Choice::Nested(v)) = &self.choice {
-                    ::grpclite::wire::field::message::encode(5, v, buf);
+                    wire::field::message::encode(5, v, buf);
                 }
                 if let Some(result::Choice::Raw(v)) = &self.choice {
-                    ::grpclite::wire::field::encode::<::grpclite::wire::field::Bytes>(6, v, buf);
+                    wire::field::bytes::encode(6, v, buf);
                 }
                 if let Some(v) = &self.kind_default {
-                    ::grpclite::wire::field::encode::<Kind>(7, v, buf);
+                    wire::field::encode::<Kind>(7, v, buf);
                 }
                 if let Some(v) = &self.kind_set {
-                    ::grpclite::wire::field::encode::<Kind>(8, v, buf);
+                    wire::field::encode::<Kind>(8, v, buf);
                 }
-                ::grpclite::wire::field::encode_repeated::<Kind>(9, &self.kind_list, buf);
+                wire::field::encode_repeated::<Kind>(9, &self.kind_list, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.r#type {
-                    len +=
-                        ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Str>(1, v);
+                    len += wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.self_ {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Int32>(
-                        2, v,
-                    );
+                    len += wire::field::int32::encoded_len(2, v);
                 }
-                len += ::grpclite::wire::field::map::encoded_len::<
-                    ::grpclite::wire::field::Int32,
-                    Kind,
-                    _,
-                >(3, &self.kinds);
+                len += wire::field::map::encoded_len::<wire::field::Int32, Kind, _>(3, &self.kinds);
                 if let Some(result::Choice::Kind(v)) = &self.choice {
-                    len += ::grpclite::wire::field::encoded_len::<Kind>(4, v);
+                    len += wire::field::encoded_len::<Kind>(4, v);
                 }
                 if let Some(result::Choice::Nested(v)) = &self.choice {
-                    len += ::grpclite::wire::field::message::encoded_len(5, v);
+                    len += wire::field::message::encoded_len(5, v);
                 }
                 if let Some(result::Choice::Raw(v)) = &self.choice {
-                    len += ::grpclite::wire::field::encoded_len::<::grpclite::wire::field::Bytes>(
-                        6, v,
-                    );
+                    len += wire::field::bytes::encoded_len(6, v);
                 }
                 if let Some(v) = &self.kind_default {
-                    len += ::grpclite::wire::field::encoded_len::<Kind>(7, v);
+                    len += wire::field::encoded_len::<Kind>(7, v);
                 }
                 if let Some(v) = &self.kind_set {
-                    len += ::grpclite::wire::field::encoded_len::<Kind>(8, v);
+                    len += wire::field::encoded_len::<Kind>(8, v);
                 }
-                len += ::grpclite::wire::field::encoded_len_repeated::<Kind>(9, &self.kind_list);
+                len += wire::field::encoded_len_repeated::<Kind>(9, &self.kind_list);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Str>(
+                    1 => wire::field::string::merge(
                         wire_type,
                         self.r#type.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => ::grpclite::wire::field::merge::<::grpclite::wire::field::Int32>(
+                    2 => wire::field::int32::merge(
                         wire_type,
                         self.self_.get_or_insert_with(Default::default),
                         r,
                     ),
                     3 => {
-                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
-                            ::grpclite::wire::field::Int32,
-                            Kind,
-                        >(wire_type, r)?;
+                        let (key, value) = wire::field::map::merge_entry::<wire::field::Int32, Kind>(
+                            wire_type, r,
+                        )?;
                         if !value.is_known() {
                             let mut entry = Vec::new();
-                            ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
-                                1, &key, &mut entry,
-                            );
-                            ::grpclite::wire::field::encode::<Kind>(2, &value, &mut entry);
+                            wire::field::encode::<wire::field::Int32>(1, &key, &mut entry);
+                            wire::field::encode::<Kind>(2, &value, &mut entry);
                             self.unknown_fields.push_len(3, &entry);
                             return Ok(());
                         }
@@ -224,7 +202,7 @@ pub mod edge {
                     }
                     4 => {
                         let mut v = <Kind>::default();
-                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.choice = Some(result::Choice::Kind(v));
                         } else {
@@ -234,24 +212,22 @@ pub mod edge {
                     }
                     5 => {
                         if let Some(result::Choice::Nested(v)) = &mut self.choice {
-                            return ::grpclite::wire::field::message::merge(wire_type, v, r);
+                            return wire::field::message::merge(wire_type, v, r);
                         }
                         let mut v = <Box<Result>>::default();
-                        ::grpclite::wire::field::message::merge(wire_type, &mut v, r)?;
+                        wire::field::message::merge(wire_type, &mut v, r)?;
                         self.choice = Some(result::Choice::Nested(v));
                         Ok(())
                     }
                     6 => {
                         let mut v = <Vec<u8>>::default();
-                        ::grpclite::wire::field::merge::<::grpclite::wire::field::Bytes>(
-                            wire_type, &mut v, r,
-                        )?;
+                        wire::field::bytes::merge(wire_type, &mut v, r)?;
                         self.choice = Some(result::Choice::Raw(v));
                         Ok(())
                     }
                     7 => {
                         let mut v = Kind::default();
-                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.kind_default = Some(v);
                         } else {
@@ -261,7 +237,7 @@ pub mod edge {
                     }
                     8 => {
                         let mut v = Kind::default();
-                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.kind_set = Some(v);
                         } else {
@@ -271,7 +247,7 @@ pub mod edge {
                     }
                     9 => {
                         let mut values = Vec::new();
-                        ::grpclite::wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
+                        wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
                         for v in values {
                             if v.is_known() {
                                 self.kind_list.push(v);
@@ -311,13 +287,13 @@ pub mod edge {
             /// Field `result` = 1.
             pub result: ::core::option::Option<Result>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: ::grpclite::wire::UnknownFields,
+            pub unknown_fields: wire::UnknownFields,
         }
 
-        impl ::grpclite::wire::Message for Option {
+        impl wire::Message for Option {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.result {
-                    ::grpclite::wire::field::message::encode(1, v, buf);
+                    wire::field::message::encode(1, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -325,7 +301,7 @@ pub mod edge {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.result {
-                    len += ::grpclite::wire::field::message::encoded_len(1, v);
+                    len += wire::field::message::encoded_len(1, v);
                 }
                 len
             }
@@ -333,11 +309,11 @@ pub mod edge {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: ::grpclite::wire::WireType,
-                r: &mut ::grpclite::wire::Reader<'_>,
-            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                wire_type: wire::WireType,
+                r: &mut wire::Reader<'_>,
+            ) -> ::core::result::Result<(), wire::DecodeError> {
                 match field {
-                    1 => ::grpclite::wire::field::message::merge(
+                    1 => wire::field::message::merge(
                         wire_type,
                         self.result.get_or_insert_with(Default::default),
                         r,
