@@ -48,9 +48,13 @@ pub enum Error {
     },
 }
 
-/// Compiles `protos` (import names relative to one of `includes`, like
-/// protoc's arguments) into `$OUT_DIR/protos.rs`, and prints the
+/// Compiles `protos` into `$OUT_DIR/protos.rs`, and prints the
 /// `cargo:rerun-if-changed` lines for every file loaded from disk.
+///
+/// As with protoc, each file is either a path under one of `includes`
+/// (`proto/a.proto` with include `proto`) or an import name relative to one
+/// of them (`a.proto`); imports are searched in `includes` in order, then in
+/// the built-in well-known types.
 pub fn compile_protos(
     protos: &[impl AsRef<str>],
     includes: &[impl AsRef<Path>],
@@ -178,8 +182,32 @@ impl Config {
         protos: &[impl AsRef<str>],
     ) -> Result<(Pool, Vec<FileId>), Error> {
         let mut pool = Pool::new();
-        let files = pool.load_all(tree, protos.iter().map(|p| p.as_ref()))?;
+        let names: Vec<String> = protos
+            .iter()
+            .map(|p| self.import_name(p.as_ref()))
+            .collect();
+        let files = pool.load_all(tree, names.iter().map(String::as_str))?;
         Ok((pool, files))
+    }
+
+    /// The import name of a file argument. Like protoc, a file may be given
+    /// by its path on disk under an include directory (`proto/a.proto` with
+    /// include `proto`), which names the file `a.proto`; anything else is
+    /// taken as an import name already.
+    fn import_name(&self, proto: &str) -> String {
+        let path = Path::new(proto);
+        for dir in &self.includes {
+            if let Ok(relative) = path.strip_prefix(dir) {
+                if !relative.as_os_str().is_empty() && dir.join(relative).is_file() {
+                    let parts: Vec<String> = relative
+                        .components()
+                        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                        .collect();
+                    return parts.join("/");
+                }
+            }
+        }
+        proto.to_string()
     }
 
     /// The disk path an import name was read from, if it came from an include directory.

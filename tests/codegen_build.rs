@@ -41,6 +41,23 @@ fn config_compile_writes_the_output_file() {
 }
 
 #[test]
+fn files_are_named_by_disk_path_under_an_include_dir_or_by_import_name() {
+    let include = root().join("proto");
+    let by_path = Config::new()
+        .include_path(&include)
+        .compile_to_string(&[include
+            .join("grpc/health/v1/health.proto")
+            .to_str()
+            .unwrap()])
+        .unwrap();
+    let by_name = Config::new()
+        .include_path(&include)
+        .compile_to_string(&["grpc/health/v1/health.proto"])
+        .unwrap();
+    assert_eq!(by_path, by_name);
+}
+
+#[test]
 fn services_can_be_left_out() {
     let code = Config::new()
         .include_path(root().join("proto"))

@@ -4,8 +4,6 @@
 pub mod edge {
     /// Package `edge.type`.
     pub mod r#type {
-        use ::grpclite::wire;
-
         /// A closed enum: numbers it does not declare are kept as unknown fields.
         ///
         /// A closed enum (`edge.type.Kind`): the field holds any `i32`; the constants name the known values.
@@ -45,32 +43,40 @@ pub mod edge {
             }
         }
 
-        impl wire::field::ValueCodec for Kind {
+        impl ::grpclite::wire::field::ValueCodec for Kind {
             type Value = Kind;
-            const WIRE_TYPE: wire::WireType = wire::WireType::Varint;
+            const WIRE_TYPE: ::grpclite::wire::WireType = ::grpclite::wire::WireType::Varint;
             fn encode_value(value: &Kind, buf: &mut Vec<u8>) {
-                <wire::field::Enum as wire::field::ValueCodec>::encode_value(&value.0, buf);
+                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::encode_value(&value.0, buf);
             }
             fn value_len(value: &Kind) -> usize {
-                <wire::field::Enum as wire::field::ValueCodec>::value_len(&value.0)
+                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::value_len(
+                    &value.0,
+                )
             }
             fn is_default(value: &Kind) -> bool {
                 value.0 == 0
             }
             fn merge_value(
                 value: &mut Kind,
-                r: &mut wire::Reader<'_>,
-            ) -> ::core::result::Result<(), wire::DecodeError> {
-                <wire::field::Enum as wire::field::ValueCodec>::merge_value(&mut value.0, r)
+                r: &mut ::grpclite::wire::Reader<'_>,
+            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ValueCodec>::merge_value(
+                    &mut value.0,
+                    r,
+                )
             }
         }
 
-        impl wire::field::ScalarCodec for Kind {
+        impl ::grpclite::wire::field::ScalarCodec for Kind {
             const FIXED_LEN: ::core::option::Option<usize> = None;
             fn read_value(
-                r: &mut wire::Reader<'_>,
-            ) -> ::core::result::Result<Kind, wire::DecodeError> {
-                <wire::field::Enum as wire::field::ScalarCodec>::read_value(r).map(Kind)
+                r: &mut ::grpclite::wire::Reader<'_>,
+            ) -> ::core::result::Result<Kind, ::grpclite::wire::DecodeError> {
+                <::grpclite::wire::field::Enum as ::grpclite::wire::field::ScalarCodec>::read_value(
+                    r,
+                )
+                .map(Kind)
             }
         }
         /// Shadows the prelude's `Result`: generated code must still compile.
@@ -91,7 +97,7 @@ pub mod edge {
             /// Field `kind_list` = 9.
             pub kind_list: Vec<Kind>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: wire::UnknownFields,
+            pub unknown_fields: ::grpclite::wire::UnknownFields,
         }
 
         impl Result {
@@ -113,87 +119,98 @@ pub mod edge {
             }
         }
 
-        impl wire::Message for Result {
+        impl ::grpclite::wire::Message for Result {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.r#type {
-                    wire::field::string::encode(1, v, buf);
+                    ::grpclite::wire::field::string::encode(1, v, buf);
                 }
                 if let Some(v) = &self.self_ {
-                    wire::field::int32::encode(2, v, buf);
+                    ::grpclite::wire::field::int32::encode(2, v, buf);
                 }
-                wire::field::map::encode::<wire::field::Int32, Kind, _>(3, &self.kinds, buf);
+                ::grpclite::wire::field::map::encode::<::grpclite::wire::field::Int32, Kind, _>(
+                    3,
+                    &self.kinds,
+                    buf,
+                );
                 if let Some(result::Choice::Kind(v)) = &self.choice {
-                    wire::field::encode::<Kind>(4, v, buf);
+                    ::grpclite::wire::field::encode::<Kind>(4, v, buf);
                 }
                 if let Some(result::Choice::Nested(v)) = &self.choice {
-                    wire::field::message::encode(5, v, buf);
+                    ::grpclite::wire::field::message::encode(5, v, buf);
                 }
                 if let Some(result::Choice::Raw(v)) = &self.choice {
-                    wire::field::bytes::encode(6, v, buf);
+                    ::grpclite::wire::field::bytes::encode(6, v, buf);
                 }
                 if let Some(v) = &self.kind_default {
-                    wire::field::encode::<Kind>(7, v, buf);
+                    ::grpclite::wire::field::encode::<Kind>(7, v, buf);
                 }
                 if let Some(v) = &self.kind_set {
-                    wire::field::encode::<Kind>(8, v, buf);
+                    ::grpclite::wire::field::encode::<Kind>(8, v, buf);
                 }
-                wire::field::encode_repeated::<Kind>(9, &self.kind_list, buf);
+                ::grpclite::wire::field::encode_repeated::<Kind>(9, &self.kind_list, buf);
                 self.unknown_fields.encode_raw(buf);
             }
 
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.r#type {
-                    len += wire::field::string::encoded_len(1, v);
+                    len += ::grpclite::wire::field::string::encoded_len(1, v);
                 }
                 if let Some(v) = &self.self_ {
-                    len += wire::field::int32::encoded_len(2, v);
+                    len += ::grpclite::wire::field::int32::encoded_len(2, v);
                 }
-                len += wire::field::map::encoded_len::<wire::field::Int32, Kind, _>(3, &self.kinds);
+                len += ::grpclite::wire::field::map::encoded_len::<
+                    ::grpclite::wire::field::Int32,
+                    Kind,
+                    _,
+                >(3, &self.kinds);
                 if let Some(result::Choice::Kind(v)) = &self.choice {
-                    len += wire::field::encoded_len::<Kind>(4, v);
+                    len += ::grpclite::wire::field::encoded_len::<Kind>(4, v);
                 }
                 if let Some(result::Choice::Nested(v)) = &self.choice {
-                    len += wire::field::message::encoded_len(5, v);
+                    len += ::grpclite::wire::field::message::encoded_len(5, v);
                 }
                 if let Some(result::Choice::Raw(v)) = &self.choice {
-                    len += wire::field::bytes::encoded_len(6, v);
+                    len += ::grpclite::wire::field::bytes::encoded_len(6, v);
                 }
                 if let Some(v) = &self.kind_default {
-                    len += wire::field::encoded_len::<Kind>(7, v);
+                    len += ::grpclite::wire::field::encoded_len::<Kind>(7, v);
                 }
                 if let Some(v) = &self.kind_set {
-                    len += wire::field::encoded_len::<Kind>(8, v);
+                    len += ::grpclite::wire::field::encoded_len::<Kind>(8, v);
                 }
-                len += wire::field::encoded_len_repeated::<Kind>(9, &self.kind_list);
+                len += ::grpclite::wire::field::encoded_len_repeated::<Kind>(9, &self.kind_list);
                 len
             }
 
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: wire::WireType,
-                r: &mut wire::Reader<'_>,
-            ) -> ::core::result::Result<(), wire::DecodeError> {
+                wire_type: ::grpclite::wire::WireType,
+                r: &mut ::grpclite::wire::Reader<'_>,
+            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
                 match field {
-                    1 => wire::field::string::merge(
+                    1 => ::grpclite::wire::field::string::merge(
                         wire_type,
                         self.r#type.get_or_insert_with(Default::default),
                         r,
                     ),
-                    2 => wire::field::int32::merge(
+                    2 => ::grpclite::wire::field::int32::merge(
                         wire_type,
                         self.self_.get_or_insert_with(Default::default),
                         r,
                     ),
                     3 => {
-                        let (key, value) = wire::field::map::merge_entry::<wire::field::Int32, Kind>(
-                            wire_type, r,
-                        )?;
+                        let (key, value) = ::grpclite::wire::field::map::merge_entry::<
+                            ::grpclite::wire::field::Int32,
+                            Kind,
+                        >(wire_type, r)?;
                         if !value.is_known() {
                             let mut entry = Vec::new();
-                            wire::field::encode::<wire::field::Int32>(1, &key, &mut entry);
-                            wire::field::encode::<Kind>(2, &value, &mut entry);
+                            ::grpclite::wire::field::encode::<::grpclite::wire::field::Int32>(
+                                1, &key, &mut entry,
+                            );
+                            ::grpclite::wire::field::encode::<Kind>(2, &value, &mut entry);
                             self.unknown_fields.push_len(3, &entry);
                             return Ok(());
                         }
@@ -202,7 +219,7 @@ pub mod edge {
                     }
                     4 => {
                         let mut v = <Kind>::default();
-                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.choice = Some(result::Choice::Kind(v));
                         } else {
@@ -212,22 +229,22 @@ pub mod edge {
                     }
                     5 => {
                         if let Some(result::Choice::Nested(v)) = &mut self.choice {
-                            return wire::field::message::merge(wire_type, v, r);
+                            return ::grpclite::wire::field::message::merge(wire_type, v, r);
                         }
                         let mut v = <Box<Result>>::default();
-                        wire::field::message::merge(wire_type, &mut v, r)?;
+                        ::grpclite::wire::field::message::merge(wire_type, &mut v, r)?;
                         self.choice = Some(result::Choice::Nested(v));
                         Ok(())
                     }
                     6 => {
                         let mut v = <Vec<u8>>::default();
-                        wire::field::bytes::merge(wire_type, &mut v, r)?;
+                        ::grpclite::wire::field::bytes::merge(wire_type, &mut v, r)?;
                         self.choice = Some(result::Choice::Raw(v));
                         Ok(())
                     }
                     7 => {
                         let mut v = Kind::default();
-                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.kind_default = Some(v);
                         } else {
@@ -237,7 +254,7 @@ pub mod edge {
                     }
                     8 => {
                         let mut v = Kind::default();
-                        wire::field::merge::<Kind>(wire_type, &mut v, r)?;
+                        ::grpclite::wire::field::merge::<Kind>(wire_type, &mut v, r)?;
                         if v.is_known() {
                             self.kind_set = Some(v);
                         } else {
@@ -247,7 +264,7 @@ pub mod edge {
                     }
                     9 => {
                         let mut values = Vec::new();
-                        wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
+                        ::grpclite::wire::field::merge_packable::<Kind>(wire_type, &mut values, r)?;
                         for v in values {
                             if v.is_known() {
                                 self.kind_list.push(v);
@@ -287,13 +304,13 @@ pub mod edge {
             /// Field `result` = 1.
             pub result: ::core::option::Option<Result>,
             /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
-            pub unknown_fields: wire::UnknownFields,
+            pub unknown_fields: ::grpclite::wire::UnknownFields,
         }
 
-        impl wire::Message for Option {
+        impl ::grpclite::wire::Message for Option {
             fn encode_raw(&self, buf: &mut Vec<u8>) {
                 if let Some(v) = &self.result {
-                    wire::field::message::encode(1, v, buf);
+                    ::grpclite::wire::field::message::encode(1, v, buf);
                 }
                 self.unknown_fields.encode_raw(buf);
             }
@@ -301,7 +318,7 @@ pub mod edge {
             fn encoded_len(&self) -> usize {
                 let mut len = self.unknown_fields.encoded_len();
                 if let Some(v) = &self.result {
-                    len += wire::field::message::encoded_len(1, v);
+                    len += ::grpclite::wire::field::message::encoded_len(1, v);
                 }
                 len
             }
@@ -309,11 +326,11 @@ pub mod edge {
             fn merge_field(
                 &mut self,
                 field: u32,
-                wire_type: wire::WireType,
-                r: &mut wire::Reader<'_>,
-            ) -> ::core::result::Result<(), wire::DecodeError> {
+                wire_type: ::grpclite::wire::WireType,
+                r: &mut ::grpclite::wire::Reader<'_>,
+            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
                 match field {
-                    1 => wire::field::message::merge(
+                    1 => ::grpclite::wire::field::message::merge(
                         wire_type,
                         self.result.get_or_insert_with(Default::default),
                         r,
@@ -324,6 +341,69 @@ pub mod edge {
 
             fn clear(&mut self) {
                 *self = Self::default();
+            }
+        }
+        /// Its module `wire` would hide the runtime's `wire` module, so this file's
+        /// generated code names the runtime by its full path.
+        #[derive(Clone, Debug, Default, PartialEq)]
+        pub struct Wire {
+            /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
+            pub unknown_fields: ::grpclite::wire::UnknownFields,
+        }
+
+        impl ::grpclite::wire::Message for Wire {
+            fn encode_raw(&self, buf: &mut Vec<u8>) {
+                self.unknown_fields.encode_raw(buf);
+            }
+
+            fn encoded_len(&self) -> usize {
+                self.unknown_fields.encoded_len()
+            }
+
+            fn merge_field(
+                &mut self,
+                field: u32,
+                wire_type: ::grpclite::wire::WireType,
+                r: &mut ::grpclite::wire::Reader<'_>,
+            ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                self.unknown_fields.merge_field(field, wire_type, r)
+            }
+
+            fn clear(&mut self) {
+                *self = Self::default();
+            }
+        }
+
+        /// Types nested in `edge.type.Wire`, and its oneofs.
+        pub mod wire {
+            /// Message `edge.type.Wire.Inner`.
+            #[derive(Clone, Debug, Default, PartialEq)]
+            pub struct Inner {
+                /// Fields this schema does not know, kept in the order they arrived and re-encoded after the known ones.
+                pub unknown_fields: ::grpclite::wire::UnknownFields,
+            }
+
+            impl ::grpclite::wire::Message for Inner {
+                fn encode_raw(&self, buf: &mut Vec<u8>) {
+                    self.unknown_fields.encode_raw(buf);
+                }
+
+                fn encoded_len(&self) -> usize {
+                    self.unknown_fields.encoded_len()
+                }
+
+                fn merge_field(
+                    &mut self,
+                    field: u32,
+                    wire_type: ::grpclite::wire::WireType,
+                    r: &mut ::grpclite::wire::Reader<'_>,
+                ) -> ::core::result::Result<(), ::grpclite::wire::DecodeError> {
+                    self.unknown_fields.merge_field(field, wire_type, r)
+                }
+
+                fn clear(&mut self) {
+                    *self = Self::default();
+                }
             }
         }
     }
