@@ -265,7 +265,7 @@ pub mod grpc {
             /// RPCs. Its semantics are documented in
             /// <https://github.com/grpc/grpc/blob/master/doc/health-checking.md>.
             ///
-            /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+            /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
             pub mod health {
                 /// The fully qualified service name, as in the request path.
                 pub const SERVICE_NAME: &str = "grpc.health.v1.Health";
@@ -313,6 +313,7 @@ pub mod grpc {
                         request: super::HealthCheckRequest,
                         metadata: &crate::grpc::Metadata,
                     ) -> Result<super::HealthCheckResponse, crate::grpc::Status>;
+
                     /// List provides a non-atomic snapshot of the health of all the available
                     /// services.
                     ///
@@ -329,6 +330,7 @@ pub mod grpc {
                         request: super::HealthListRequest,
                         metadata: &crate::grpc::Metadata,
                     ) -> Result<super::HealthListResponse, crate::grpc::Status>;
+
                     /// Performs a watch for the serving status of the requested service.
                     /// The server will immediately send back a message indicating the current
                     /// serving status.  It will then subsequently send a new message whenever
@@ -352,6 +354,83 @@ pub mod grpc {
                             super::HealthCheckResponse,
                         >,
                     ) -> Result<(), crate::grpc::Status>;
+                }
+
+                /// The client side of `grpc.health.v1.Health`: typed calls through any `crate::grpc::service::Invoke`.
+                #[derive(Clone, Debug)]
+                pub struct Client<C> {
+                    /// What calls go through (the blocking API's channel, or a test double).
+                    pub channel: C,
+                }
+
+                impl<C: crate::grpc::service::Invoke> Client<C> {
+                    /// Check gets the health of the specified service. If the requested service
+                    /// is unknown, the call will fail with status NOT_FOUND. If the caller does
+                    /// not specify a service name, the server should respond with its overall
+                    /// health status.
+                    ///
+                    /// Clients should set a deadline when calling Check, and can declare the
+                    /// server unhealthy if they do not receive a timely response.
+                    pub fn check(
+                        &self,
+                        request: &super::HealthCheckRequest,
+                        metadata: &crate::grpc::Metadata,
+                    ) -> Result<super::HealthCheckResponse, crate::grpc::Status>
+                    {
+                        crate::grpc::service::unary(&self.channel, &CHECK, request, metadata)
+                    }
+
+                    /// List provides a non-atomic snapshot of the health of all the available
+                    /// services.
+                    ///
+                    /// The server may respond with a RESOURCE_EXHAUSTED error if too many services
+                    /// exist.
+                    ///
+                    /// Clients should set a deadline when calling List, and can declare the server
+                    /// unhealthy if they do not receive a timely response.
+                    ///
+                    /// Clients should keep in mind that the list of health services exposed by an
+                    /// application can change over the lifetime of the process.
+                    pub fn list(
+                        &self,
+                        request: &super::HealthListRequest,
+                        metadata: &crate::grpc::Metadata,
+                    ) -> Result<super::HealthListResponse, crate::grpc::Status>
+                    {
+                        crate::grpc::service::unary(&self.channel, &LIST, request, metadata)
+                    }
+
+                    /// Performs a watch for the serving status of the requested service.
+                    /// The server will immediately send back a message indicating the current
+                    /// serving status.  It will then subsequently send a new message whenever
+                    /// the service's serving status changes.
+                    ///
+                    /// If the requested service is unknown when the call is received, the
+                    /// server will send a message setting the serving status to
+                    /// SERVICE_UNKNOWN but will *not* terminate the call.  If at some
+                    /// future point, the serving status of the service becomes known, the
+                    /// server will send a new message with the service's serving status.
+                    ///
+                    /// If the call terminates with status UNIMPLEMENTED, then clients
+                    /// should assume this method is not supported and should not retry the
+                    /// call.  If the call terminates with any other status (including OK),
+                    /// clients should retry the call with appropriate exponential backoff.
+                    pub fn watch(
+                        &self,
+                        request: &super::HealthCheckRequest,
+                        metadata: &crate::grpc::Metadata,
+                        responses: &mut dyn crate::grpc::service::ResponseSink<
+                            super::HealthCheckResponse,
+                        >,
+                    ) -> Result<(), crate::grpc::Status> {
+                        crate::grpc::service::server_streaming(
+                            &self.channel,
+                            &WATCH,
+                            request,
+                            metadata,
+                            responses,
+                        )
+                    }
                 }
             }
         }
@@ -2568,7 +2647,7 @@ pub mod grpc {
         /// A simple service to test the various types of RPCs and experiment with
         /// performance with various types of payload.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod test_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.TestService";
@@ -2665,12 +2744,14 @@ pub mod grpc {
                     request: super::Empty,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// One request followed by one response.
                 fn unary_call(
                     &self,
                     request: super::SimpleRequest,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::SimpleResponse, crate::grpc::Status>;
+
                 /// One request followed by one response. Response has cache control
                 /// headers set such that a caching HTTP proxy (such as GFE) can
                 /// satisfy subsequent requests.
@@ -2679,6 +2760,7 @@ pub mod grpc {
                     request: super::SimpleRequest,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::SimpleResponse, crate::grpc::Status>;
+
                 /// One request followed by a sequence of responses (streamed download).
                 /// The server returns the payload with client desired type and sizes.
                 fn streaming_output_call(
@@ -2689,6 +2771,7 @@ pub mod grpc {
                         super::StreamingOutputCallResponse,
                     >,
                 ) -> Result<(), crate::grpc::Status>;
+
                 /// A sequence of requests followed by one response (streamed upload).
                 /// The server returns the aggregated size of client payload as the result.
                 fn streaming_input_call(
@@ -2698,6 +2781,7 @@ pub mod grpc {
                     >,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::StreamingInputCallResponse, crate::grpc::Status>;
+
                 /// A sequence of requests with each request served by the server immediately.
                 /// As one request could lead to multiple responses, this interface
                 /// demonstrates the idea of full duplexing.
@@ -2711,6 +2795,7 @@ pub mod grpc {
                         super::StreamingOutputCallResponse,
                     >,
                 ) -> Result<(), crate::grpc::Status>;
+
                 /// A sequence of requests followed by a sequence of responses.
                 /// The server buffers all the client requests and then serves them in order. A
                 /// stream of responses are returned to the client when the server starts with
@@ -2725,6 +2810,7 @@ pub mod grpc {
                         super::StreamingOutputCallResponse,
                     >,
                 ) -> Result<(), crate::grpc::Status>;
+
                 /// The test server will not implement this method. It will be used
                 /// to test the behavior when clients call unimplemented methods.
                 fn unimplemented_call(
@@ -2733,11 +2819,145 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.TestService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// One empty request followed by one empty response.
+                pub fn empty_call(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &EMPTY_CALL, request, metadata)
+                }
+
+                /// One request followed by one response.
+                pub fn unary_call(
+                    &self,
+                    request: &super::SimpleRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::SimpleResponse, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &UNARY_CALL, request, metadata)
+                }
+
+                /// One request followed by one response. Response has cache control
+                /// headers set such that a caching HTTP proxy (such as GFE) can
+                /// satisfy subsequent requests.
+                pub fn cacheable_unary_call(
+                    &self,
+                    request: &super::SimpleRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::SimpleResponse, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &CACHEABLE_UNARY_CALL,
+                        request,
+                        metadata,
+                    )
+                }
+
+                /// One request followed by a sequence of responses (streamed download).
+                /// The server returns the payload with client desired type and sizes.
+                pub fn streaming_output_call(
+                    &self,
+                    request: &super::StreamingOutputCallRequest,
+                    metadata: &crate::grpc::Metadata,
+                    responses: &mut dyn crate::grpc::service::ResponseSink<
+                        super::StreamingOutputCallResponse,
+                    >,
+                ) -> Result<(), crate::grpc::Status> {
+                    crate::grpc::service::server_streaming(
+                        &self.channel,
+                        &STREAMING_OUTPUT_CALL,
+                        request,
+                        metadata,
+                        responses,
+                    )
+                }
+
+                /// A sequence of requests followed by one response (streamed upload).
+                /// The server returns the aggregated size of client payload as the result.
+                pub fn streaming_input_call(
+                    &self,
+                    requests: &mut dyn Iterator<Item = super::StreamingInputCallRequest>,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::StreamingInputCallResponse, crate::grpc::Status>
+                {
+                    crate::grpc::service::client_streaming(
+                        &self.channel,
+                        &STREAMING_INPUT_CALL,
+                        requests,
+                        metadata,
+                    )
+                }
+
+                /// A sequence of requests with each request served by the server immediately.
+                /// As one request could lead to multiple responses, this interface
+                /// demonstrates the idea of full duplexing.
+                pub fn full_duplex_call(
+                    &self,
+                    requests: &mut dyn Iterator<Item = super::StreamingOutputCallRequest>,
+                    metadata: &crate::grpc::Metadata,
+                    responses: &mut dyn crate::grpc::service::ResponseSink<
+                        super::StreamingOutputCallResponse,
+                    >,
+                ) -> Result<(), crate::grpc::Status> {
+                    crate::grpc::service::bidi(
+                        &self.channel,
+                        &FULL_DUPLEX_CALL,
+                        requests,
+                        metadata,
+                        responses,
+                    )
+                }
+
+                /// A sequence of requests followed by a sequence of responses.
+                /// The server buffers all the client requests and then serves them in order. A
+                /// stream of responses are returned to the client when the server starts with
+                /// first request.
+                pub fn half_duplex_call(
+                    &self,
+                    requests: &mut dyn Iterator<Item = super::StreamingOutputCallRequest>,
+                    metadata: &crate::grpc::Metadata,
+                    responses: &mut dyn crate::grpc::service::ResponseSink<
+                        super::StreamingOutputCallResponse,
+                    >,
+                ) -> Result<(), crate::grpc::Status> {
+                    crate::grpc::service::bidi(
+                        &self.channel,
+                        &HALF_DUPLEX_CALL,
+                        requests,
+                        metadata,
+                        responses,
+                    )
+                }
+
+                /// The test server will not implement this method. It will be used
+                /// to test the behavior when clients call unimplemented methods.
+                pub fn unimplemented_call(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &UNIMPLEMENTED_CALL,
+                        request,
+                        metadata,
+                    )
+                }
+            }
         }
         /// A simple service NOT implemented at servers so clients can test for
         /// that case.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod unimplemented_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.UnimplementedService";
@@ -2765,10 +2985,33 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.UnimplementedService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// A call that no server should implement
+                pub fn unimplemented_call(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &UNIMPLEMENTED_CALL,
+                        request,
+                        metadata,
+                    )
+                }
+            }
         }
         /// A service used to control reconnect server.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod reconnect_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.ReconnectService";
@@ -2802,6 +3045,7 @@ pub mod grpc {
                     request: super::ReconnectParams,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// rpc `Stop`.
                 fn stop(
                     &self,
@@ -2809,10 +3053,37 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::ReconnectInfo, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.ReconnectService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// rpc `Start`.
+                pub fn start(
+                    &self,
+                    request: &super::ReconnectParams,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &START, request, metadata)
+                }
+
+                /// rpc `Stop`.
+                pub fn stop(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::ReconnectInfo, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &STOP, request, metadata)
+                }
+            }
         }
         /// A service used to obtain stats for verifying LB behavior.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod load_balancer_stats_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.LoadBalancerStatsService";
@@ -2849,6 +3120,7 @@ pub mod grpc {
                     request: super::LoadBalancerStatsRequest,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::LoadBalancerStatsResponse, crate::grpc::Status>;
+
                 /// Gets the accumulated stats for RPCs sent by a test client.
                 fn get_client_accumulated_stats(
                     &self,
@@ -2856,10 +3128,43 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::LoadBalancerAccumulatedStatsResponse, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.LoadBalancerStatsService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// Gets the backend distribution for RPCs sent by a test client.
+                pub fn get_client_stats(
+                    &self,
+                    request: &super::LoadBalancerStatsRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::LoadBalancerStatsResponse, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &GET_CLIENT_STATS, request, metadata)
+                }
+
+                /// Gets the accumulated stats for RPCs sent by a test client.
+                pub fn get_client_accumulated_stats(
+                    &self,
+                    request: &super::LoadBalancerAccumulatedStatsRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::LoadBalancerAccumulatedStatsResponse, crate::grpc::Status>
+                {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &GET_CLIENT_ACCUMULATED_STATS,
+                        request,
+                        metadata,
+                    )
+                }
+            }
         }
         /// Hook service. Used to keep Kubernetes from shutting the pod down.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod hook_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.HookService";
@@ -2905,12 +3210,14 @@ pub mod grpc {
                     request: super::Empty,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// Sets a return status for pending and upcoming calls to Hook
                 fn set_return_status(
                     &self,
                     request: super::SetReturnStatusRequest,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// Clears the return status. Incoming calls to Hook will "hang"
                 fn clear_return_status(
                     &self,
@@ -2918,10 +3225,57 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.HookService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// Sends a request that will "hang" until the return status is set by a call
+                /// to a SetReturnStatus
+                pub fn hook(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &HOOK, request, metadata)
+                }
+
+                /// Sets a return status for pending and upcoming calls to Hook
+                pub fn set_return_status(
+                    &self,
+                    request: &super::SetReturnStatusRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &SET_RETURN_STATUS,
+                        request,
+                        metadata,
+                    )
+                }
+
+                /// Clears the return status. Incoming calls to Hook will "hang"
+                pub fn clear_return_status(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &CLEAR_RETURN_STATUS,
+                        request,
+                        metadata,
+                    )
+                }
+            }
         }
         /// A service to remotely control health status of an xDS test server.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod xds_update_health_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.XdsUpdateHealthService";
@@ -2966,12 +3320,14 @@ pub mod grpc {
                     request: super::Empty,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// rpc `SetNotServing`.
                 fn set_not_serving(
                     &self,
                     request: super::Empty,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::Empty, crate::grpc::Status>;
+
                 /// rpc `SendHookRequest`.
                 fn send_hook_request(
                     &self,
@@ -2979,10 +3335,51 @@ pub mod grpc {
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::HookResponse, crate::grpc::Status>;
             }
+
+            /// The client side of `grpc.testing.XdsUpdateHealthService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// rpc `SetServing`.
+                pub fn set_serving(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &SET_SERVING, request, metadata)
+                }
+
+                /// rpc `SetNotServing`.
+                pub fn set_not_serving(
+                    &self,
+                    request: &super::Empty,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::Empty, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &SET_NOT_SERVING, request, metadata)
+                }
+
+                /// rpc `SendHookRequest`.
+                pub fn send_hook_request(
+                    &self,
+                    request: &super::HookRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::HookResponse, crate::grpc::Status> {
+                    crate::grpc::service::unary(
+                        &self.channel,
+                        &SEND_HOOK_REQUEST,
+                        request,
+                        metadata,
+                    )
+                }
+            }
         }
         /// A service to dynamically update the configuration of an xDS test client.
         ///
-        /// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod xds_update_client_configure_service {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "grpc.testing.XdsUpdateClientConfigureService";
@@ -3008,6 +3405,24 @@ pub mod grpc {
                     request: super::ClientConfigureRequest,
                     metadata: &crate::grpc::Metadata,
                 ) -> Result<super::ClientConfigureResponse, crate::grpc::Status>;
+            }
+
+            /// The client side of `grpc.testing.XdsUpdateClientConfigureService`: typed calls through any `crate::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: crate::grpc::service::Invoke> Client<C> {
+                /// Update the tes client's configuration.
+                pub fn configure(
+                    &self,
+                    request: &super::ClientConfigureRequest,
+                    metadata: &crate::grpc::Metadata,
+                ) -> Result<super::ClientConfigureResponse, crate::grpc::Status> {
+                    crate::grpc::service::unary(&self.channel, &CONFIGURE, request, metadata)
+                }
             }
         }
     }

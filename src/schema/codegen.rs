@@ -188,6 +188,9 @@ const PRELUDE_NAMES: &[(&str, &str)] = &[
     ("Box", "::std::boxed::Box"),
     ("String", "::std::string::String"),
     ("Default", "::core::default::Default"),
+    ("Iterator", "::core::iter::Iterator"),
+    ("Send", "::core::marker::Send"),
+    ("Sync", "::core::marker::Sync"),
 ];
 
 /// Every module name generated code may contain: package segments, the
@@ -1201,7 +1204,7 @@ impl<'a> Generator<'a> {
         inner.push(module.clone());
         self.doc(&s.comments, &format!("Service `{}`.", s.full_name));
         self.line("///");
-        self.line("/// The module holds one [`Method`](crate::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.".replace("crate::", &format!("{}::", self.options.runtime.trim_start_matches("::"))).as_str());
+        self.line("/// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.");
         self.line(&format!("pub mod {module} {{"));
         self.line("/// The fully qualified service name, as in the request path.");
         self.line(&format!(
@@ -1255,8 +1258,11 @@ impl<'a> Generator<'a> {
         ));
         self.line("///");
         self.line("/// This is the contract the blocking server API calls into: requests arrive decoded, with the call's metadata; an `Err` ends the call with that status.");
-        self.line("pub trait Server: Send + Sync {");
-        for method in &s.methods {
+        self.line("pub trait Server: $Send + $Sync {");
+        for (i, method) in s.methods.iter().enumerate() {
+            if i > 0 {
+                self.line("");
+            }
             let req = self.value_type(FieldType::Message(method.input), &inner);
             let resp = self.value_type(FieldType::Message(method.output), &inner);
             let fname = escape_keyword(&snake_case(&method.name));
@@ -1276,6 +1282,50 @@ impl<'a> Generator<'a> {
                 ),
             };
             self.line(&signature);
+        }
+        self.line("}");
+        self.line("");
+        self.line(&format!(
+            "/// The client side of `{}`: typed calls through any `{grpc}::service::Invoke`.",
+            s.full_name
+        ));
+        self.line("#[derive(Clone, Debug)]");
+        self.line("pub struct Client<C> {");
+        self.line("/// What calls go through (the blocking API's channel, or a test double).");
+        self.line("pub channel: C,");
+        self.line("}");
+        self.line("");
+        self.line(&format!("impl<C: {grpc}::service::Invoke> Client<C> {{"));
+        for (i, method) in s.methods.iter().enumerate() {
+            if i > 0 {
+                self.line("");
+            }
+            let req = self.value_type(FieldType::Message(method.input), &inner);
+            let resp = self.value_type(FieldType::Message(method.output), &inner);
+            let fname = escape_keyword(&snake_case(&method.name));
+            let constant = const_name(&snake_case(&method.name));
+            self.doc(&method.comments, &format!("rpc `{}`.", method.name));
+            let (signature, body) = match (method.client_streaming, method.server_streaming) {
+                (false, false) => (
+                    format!("pub fn {fname}(&self, request: &{req}, metadata: &{grpc}::Metadata) -> $Result<{resp}, {grpc}::Status> {{"),
+                    format!("{grpc}::service::unary(&self.channel, &{constant}, request, metadata)"),
+                ),
+                (false, true) => (
+                    format!("pub fn {fname}(&self, request: &{req}, metadata: &{grpc}::Metadata, responses: &mut dyn {grpc}::service::ResponseSink<{resp}>) -> $Result<(), {grpc}::Status> {{"),
+                    format!("{grpc}::service::server_streaming(&self.channel, &{constant}, request, metadata, responses)"),
+                ),
+                (true, false) => (
+                    format!("pub fn {fname}(&self, requests: &mut dyn $Iterator<Item = {req}>, metadata: &{grpc}::Metadata) -> $Result<{resp}, {grpc}::Status> {{"),
+                    format!("{grpc}::service::client_streaming(&self.channel, &{constant}, requests, metadata)"),
+                ),
+                (true, true) => (
+                    format!("pub fn {fname}(&self, requests: &mut dyn $Iterator<Item = {req}>, metadata: &{grpc}::Metadata, responses: &mut dyn {grpc}::service::ResponseSink<{resp}>) -> $Result<(), {grpc}::Status> {{"),
+                    format!("{grpc}::service::bidi(&self.channel, &{constant}, requests, metadata, responses)"),
+                ),
+            };
+            self.line(&signature);
+            self.line(&body);
+            self.line("}");
         }
         self.line("}");
         self.line("}");

@@ -550,7 +550,7 @@ pub mod cases {
         }
         /// Service `cases.opts.Svc`.
         ///
-        /// The module holds one [`Method`](grpclite::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod svc {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "cases.opts.Svc";
@@ -576,6 +576,25 @@ pub mod cases {
                     request: super::Annotated,
                     metadata: &::grpclite::grpc::Metadata,
                 ) -> ::core::result::Result<super::Annotated, ::grpclite::grpc::Status>;
+            }
+
+            /// The client side of `cases.opts.Svc`: typed calls through any `::grpclite::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: ::grpclite::grpc::service::Invoke> Client<C> {
+                /// rpc `Do`.
+                pub fn r#do(
+                    &self,
+                    request: &super::Annotated,
+                    metadata: &::grpclite::grpc::Metadata,
+                ) -> ::core::result::Result<super::Annotated, ::grpclite::grpc::Status>
+                {
+                    ::grpclite::grpc::service::unary(&self.channel, &DO, request, metadata)
+                }
             }
         }
     }
@@ -1756,7 +1775,7 @@ pub mod cases {
         }
         /// Service `cases.p3.Api`.
         ///
-        /// The module holds one [`Method`](grpclite::grpc::service::Method)-shaped constant per rpc and the `Server` trait a service implements.
+        /// The module holds one `Method` constant per rpc, the `Server` trait a service implements, and the `Client` that calls it.
         pub mod api {
             /// The fully qualified service name, as in the request path.
             pub const SERVICE_NAME: &str = "cases.p3.Api";
@@ -1799,6 +1818,7 @@ pub mod cases {
                     request: super::Outer,
                     metadata: &::grpclite::grpc::Metadata,
                 ) -> ::core::result::Result<super::outer::Inner, ::grpclite::grpc::Status>;
+
                 /// rpc `Watch`.
                 fn watch(
                     &self,
@@ -1806,6 +1826,7 @@ pub mod cases {
                     metadata: &::grpclite::grpc::Metadata,
                     responses: &mut dyn ::grpclite::grpc::service::ResponseSink<super::Outer>,
                 ) -> ::core::result::Result<(), ::grpclite::grpc::Status>;
+
                 /// rpc `Push`.
                 fn push(
                     &self,
@@ -1814,6 +1835,56 @@ pub mod cases {
                     >,
                     metadata: &::grpclite::grpc::Metadata,
                 ) -> ::core::result::Result<super::Outer, ::grpclite::grpc::Status>;
+            }
+
+            /// The client side of `cases.p3.Api`: typed calls through any `::grpclite::grpc::service::Invoke`.
+            #[derive(Clone, Debug)]
+            pub struct Client<C> {
+                /// What calls go through (the blocking API's channel, or a test double).
+                pub channel: C,
+            }
+
+            impl<C: ::grpclite::grpc::service::Invoke> Client<C> {
+                /// rpc `Get`.
+                pub fn get(
+                    &self,
+                    request: &super::Outer,
+                    metadata: &::grpclite::grpc::Metadata,
+                ) -> ::core::result::Result<super::outer::Inner, ::grpclite::grpc::Status>
+                {
+                    ::grpclite::grpc::service::unary(&self.channel, &GET, request, metadata)
+                }
+
+                /// rpc `Watch`.
+                pub fn watch(
+                    &self,
+                    request: &super::Outer,
+                    metadata: &::grpclite::grpc::Metadata,
+                    responses: &mut dyn ::grpclite::grpc::service::ResponseSink<super::Outer>,
+                ) -> ::core::result::Result<(), ::grpclite::grpc::Status> {
+                    ::grpclite::grpc::service::server_streaming(
+                        &self.channel,
+                        &WATCH,
+                        request,
+                        metadata,
+                        responses,
+                    )
+                }
+
+                /// rpc `Push`.
+                pub fn push(
+                    &self,
+                    requests: &mut dyn Iterator<Item = super::outer::Inner>,
+                    metadata: &::grpclite::grpc::Metadata,
+                ) -> ::core::result::Result<super::Outer, ::grpclite::grpc::Status>
+                {
+                    ::grpclite::grpc::service::client_streaming(
+                        &self.channel,
+                        &PUSH,
+                        requests,
+                        metadata,
+                    )
+                }
             }
         }
     }
