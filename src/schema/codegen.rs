@@ -1618,7 +1618,10 @@ pub fn doc_lines(text: &str) -> Vec<String> {
         }
         if trimmed.is_empty() {
             list_indent = None;
-            out.push(String::new());
+            // One blank line separates paragraphs; more say nothing more.
+            if out.last().is_some_and(|l| !l.is_empty()) {
+                out.push(String::new());
+            }
             continue;
         }
         let escaped = escape_markdown(trimmed);
@@ -1731,7 +1734,7 @@ mod tests {
 
     #[test]
     fn doc_lines_escape_what_rustdoc_would_misread() {
-        let text = "A [link] and <T>, see https://grpc.io.\n\n    indented code\n- item\ncontinued\n```\nfn x() {}\n```";
+        let text = "A [link] and <T>, see https://grpc.io.\n\n\n    indented code\n- item\ncontinued\n```\nfn x() {}\n```";
         assert_eq!(
             doc_lines(text),
             [

@@ -71,7 +71,6 @@ pub mod c {
     pub struct M {
         /// a leading
         ///
-        ///
         /// a trailing
         pub a: i32,
         /// Field `b` = 2.
@@ -3850,7 +3849,6 @@ pub mod google {
                 pub const SPEED: OptimizeMode = OptimizeMode(1);
                 /// etc.
                 ///
-                ///
                 /// Use ReflectionOps to implement these methods.
                 pub const CODE_SIZE: OptimizeMode = OptimizeMode(2);
                 /// Generate code using MessageLite and the lite runtime.
@@ -4109,7 +4107,6 @@ pub mod google {
             /// interface is not affected by this option; const methods remain safe to
             /// call from multiple threads concurrently, while non-const methods continue
             /// to require exclusive access.
-            ///
             ///
             /// Note that implementations may choose not to check required fields within
             /// a lazy sub-message.  That is, calling IsInitialized() on the outer message
@@ -5569,7 +5566,6 @@ pub mod google {
         /// methods only use the fully qualified type name after the last '/'
         /// in the type URL, for example "foo.bar.com/x/y.z" will yield type
         /// name "y.z".
-        ///
         ///
         /// JSON
         ///
