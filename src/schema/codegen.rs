@@ -302,7 +302,7 @@ impl<'a> Generator<'a> {
                 continue;
             };
             for &enumeration in &descriptor.enums {
-                self.enumeration(enumeration, path);
+                self.enumeration(enumeration);
             }
             for &message in &descriptor.messages {
                 self.message(message, path);
@@ -460,7 +460,7 @@ impl<'a> Generator<'a> {
     // -----------------------------------------------------------------
     // Enums
 
-    fn enumeration(&mut self, id: EnumId, scope: &[String]) {
+    fn enumeration(&mut self, id: EnumId) {
         let Some(e) = self.pool.enumeration(id) else {
             return;
         };
@@ -568,7 +568,6 @@ impl<'a> Generator<'a> {
         ));
         self.line("}");
         self.line("}");
-        let _ = scope;
     }
 
     // -----------------------------------------------------------------
@@ -583,7 +582,6 @@ impl<'a> Generator<'a> {
         }
         let name = type_name(&m.name);
         let wire = self.wire();
-        let fm = self.field_mod();
         let module = self.message_module(id);
         let module_name = module.last().cloned().unwrap_or_default();
 
@@ -705,7 +703,6 @@ impl<'a> Generator<'a> {
         self.line("*self = Self::default();");
         self.line("}");
         self.line("}");
-        let _ = fm;
 
         // Nested items.
         let nested_messages: Vec<MessageId> = m
@@ -728,7 +725,7 @@ impl<'a> Generator<'a> {
             self.use_wire();
         }
         for e in enums {
-            self.enumeration(e, &module);
+            self.enumeration(e);
         }
         for n in nested_messages {
             self.message(n, &module);
