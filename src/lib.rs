@@ -31,10 +31,12 @@
 #![forbid(unsafe_code)]
 
 pub mod base64;
+pub mod build;
 pub mod grpc;
 pub mod h2;
 pub mod hpack;
 pub mod json;
 pub mod net;
+pub mod proto;
 pub mod schema;
 pub mod wire;

@@ -40,6 +40,7 @@ pub mod request;
 pub mod reset;
 pub mod response;
 pub mod server_call;
+pub mod service;
 pub mod status;
 pub mod timeout;
 

@@ -32,6 +32,7 @@
 
 pub mod ast;
 mod build;
+pub mod codegen;
 pub mod convert;
 pub mod descriptor;
 pub mod error;
