@@ -981,6 +981,7 @@ fn bool_options(options: &Option<Options>, names: &[(u32, &str)]) -> Vec<ast::Op
                 span: Span::default(),
                 value_span: Span::default(),
                 comments: ast::Comments::default(),
+                location: Vec::new(),
             })
         })
         .collect()
@@ -1042,6 +1043,7 @@ fn ast_of_file(f: &FileDescriptorProto) -> Result<ast::File, SchemaError> {
         enums: f.enum_type.iter().map(ast_of_enum).collect(),
         services: f.service.iter().map(ast_of_service).collect(),
         extends,
+        locations: Vec::new(),
     })
 }
 
@@ -1109,6 +1111,7 @@ fn ast_of_field(
                 span: Span::default(),
                 value_span: Span::default(),
                 comments: ast::Comments::default(),
+                location: Vec::new(),
             });
         }
     }
@@ -1167,6 +1170,7 @@ fn default_option(
         span: Span::default(),
         value_span: Span::default(),
         comments: ast::Comments::default(),
+        location: Vec::new(),
     })
 }
 
