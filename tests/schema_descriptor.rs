@@ -32,13 +32,18 @@ fn well_known_dir() -> PathBuf {
 }
 
 /// protoc's `--include_imports --descriptor_set_out` bytes for `file`.
-fn protoc_set(include: &Path, file: &str) -> Vec<u8> {
+/// With `--include_source_info` when `source_info` is set.
+fn protoc_set(include: &Path, file: &str, source_info: bool) -> Vec<u8> {
     let out = std::env::temp_dir().join(format!(
-        "grpclite-fds-{}-{}.pb",
+        "grpclite-fds-{}-{}-{source_info}.pb",
         std::process::id(),
         file.replace('/', "_")
     ));
-    let status = Command::new("protoc")
+    let mut command = Command::new("protoc");
+    if source_info {
+        command.arg("--include_source_info");
+    }
+    let status = command
         .arg(format!("-I{}", include.display()))
         .arg(format!("-I{}", well_known_dir().display()))
         .arg("--include_imports")
@@ -49,15 +54,18 @@ fn protoc_set(include: &Path, file: &str) -> Vec<u8> {
             panic!("protoc is required for this test (install protobuf-compiler 3.21): {e}")
         });
     assert!(status.success(), "protoc failed on {file}");
-    std::fs::read(&out).unwrap()
+    let bytes = std::fs::read(&out).unwrap();
+    let _ = std::fs::remove_file(&out);
+    bytes
 }
 
-fn our_set(include: &Path, file: &str) -> (Pool, Vec<u8>) {
+fn our_set(include: &Path, file: &str, source_info: bool) -> (Pool, Vec<u8>) {
     let mut pool = Pool::new();
     let id = pool
         .load(&DiskSourceTree::new([include.to_path_buf()]), file)
         .unwrap_or_else(|e| panic!("{e}"));
-    let set = file_descriptor_set(&pool, &[id], true).unwrap_or_else(|e| panic!("{e}"));
+    let set =
+        file_descriptor_set(&pool, &[id], true, source_info).unwrap_or_else(|e| panic!("{e}"));
     (pool, set.encode_to_vec())
 }
 
@@ -81,20 +89,25 @@ fn first_difference(ours: &FileDescriptorSet, theirs: &FileDescriptorSet) -> Opt
 }
 
 fn compare(include: &Path, file: &str) {
-    let theirs = protoc_set(include, file);
-    let (_, ours) = our_set(include, file);
+    compare_with(include, file, false);
+    compare_with(include, file, true);
+}
+
+fn compare_with(include: &Path, file: &str, source_info: bool) {
+    let theirs = protoc_set(include, file, source_info);
+    let (_, ours) = our_set(include, file, source_info);
     if ours == theirs {
         return;
     }
     if let Ok(dir) = std::env::var("GRPCLITE_DUMP_DIR") {
-        let stem = file.replace('/', "_");
+        let stem = format!("{}-{source_info}", file.replace('/', "_"));
         std::fs::write(format!("{dir}/{stem}.ours.pb"), &ours).unwrap();
         std::fs::write(format!("{dir}/{stem}.protoc.pb"), &theirs).unwrap();
     }
     let a = FileDescriptorSet::decode(&ours).unwrap();
     let b = FileDescriptorSet::decode(&theirs).unwrap();
     match first_difference(&a, &b) {
-        Some(diff) => panic!("{file}: our descriptor set differs from protoc's:\n{diff}"),
+        Some(diff) => panic!("{file} (source info: {source_info}): our descriptor set differs from protoc's:\n{diff}"),
         None => panic!("{file}: same content, different bytes (field order?)"),
     }
 }
@@ -133,7 +146,7 @@ fn cases_match_protoc_byte_for_byte() {
 #[test]
 fn protoc_descriptor_set_builds_an_equal_pool() {
     for file in ["grpc/testing/test.proto", "grpc/health/v1/health.proto"] {
-        let theirs = protoc_set(&corpus(), file);
+        let theirs = protoc_set(&corpus(), file, false);
         let set = FileDescriptorSet::decode(&theirs).unwrap();
         let mut from_set = Pool::new();
         let ids = from_set
@@ -141,8 +154,8 @@ fn protoc_descriptor_set_builds_an_equal_pool() {
             .unwrap_or_else(|e| panic!("{e}"));
         // Written back out, it is protoc's set again (options other than the
         // standard bools aside, which the corpus files do not use on fields).
-        let again = file_descriptor_set(&from_set, &ids, false).unwrap();
-        let (text_pool, _) = our_set(&corpus(), file);
+        let again = file_descriptor_set(&from_set, &ids, false, false).unwrap();
+        let (text_pool, _) = our_set(&corpus(), file, false);
         for (_, m) in text_pool.messages() {
             let other = from_set.message_by_name(&m.full_name).expect(&m.full_name);
             let other = from_set.message(other).unwrap();
@@ -161,4 +174,24 @@ fn protoc_descriptor_set_builds_an_equal_pool() {
             assert_eq!(f.enum_type, g.enum_type, "{:?}", f.name);
         }
     }
+}
+
+#[test]
+fn source_info_is_present_and_carries_comments() {
+    let (_, ours) = our_set(&corpus(), "grpc/health/v1/health.proto", true);
+    let set = FileDescriptorSet::decode(&ours).unwrap();
+    let health = set.file.last().unwrap();
+    let info = health.source_code_info.as_ref().expect("source info");
+    // The root location spans the file; the Check method carries its comment.
+    assert_eq!(info.location[0].path, Vec::<i32>::new());
+    let check = info
+        .location
+        .iter()
+        .find(|l| l.path == [6, 0, 2, 0])
+        .expect("location of Health.Check");
+    assert!(check
+        .leading_comments
+        .as_deref()
+        .unwrap_or("")
+        .contains("Clients should set a deadline when calling Check"));
 }

@@ -261,6 +261,7 @@ impl Builder<'_> {
             source,
             syntax_decl: file.syntax_decl.clone(),
             package_decl: file.package.as_ref().map(|p| (p.span, p.comments.clone())),
+            locations: file.locations.clone(),
         });
         self.pool.file_ids.insert(file.name.clone(), self.file);
         if let Some(p) = &file.package {

@@ -6,6 +6,8 @@
 //! interpreted into their encoded form, custom options included.
 //! [`Pool::add_file_descriptor_set`] reads a protoc-made set back.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::ast::{self, Constant, Label, ScalarType, Syntax, TextMessage, TextValue};
@@ -33,11 +35,13 @@ fn builtin_descriptor_pool() -> Option<&'static Pool> {
 
 /// `FileDescriptorSet` of `files`, preceded by everything they import
 /// (dependencies first, each file once) when `include_imports` is set, as
-/// `protoc --include_imports` does.
+/// `protoc --include_imports` does; with `SourceCodeInfo` (positions and
+/// comments) when `include_source_info` is set, as `--include_source_info`.
 pub fn file_descriptor_set(
     pool: &Pool,
     files: &[FileId],
     include_imports: bool,
+    include_source_info: bool,
 ) -> Result<FileDescriptorSet, SchemaError> {
     let mut order = Vec::new();
     for &f in files {
@@ -49,7 +53,8 @@ pub fn file_descriptor_set(
     }
     let mut set = FileDescriptorSet::default();
     for f in order {
-        set.file.push(file_descriptor_proto(pool, f)?);
+        set.file
+            .push(file_descriptor_proto(pool, f, include_source_info)?);
     }
     Ok(set)
 }
@@ -66,12 +71,22 @@ fn add_with_imports(pool: &Pool, f: FileId, order: &mut Vec<FileId>, depth: usiz
     order.push(f);
 }
 
-/// The `FileDescriptorProto` of one file of the pool.
-pub fn file_descriptor_proto(pool: &Pool, id: FileId) -> Result<FileDescriptorProto, SchemaError> {
+/// The `FileDescriptorProto` of one file of the pool, with its source info
+/// if `include_source_info` is set and the file came from `.proto` text.
+pub fn file_descriptor_proto(
+    pool: &Pool,
+    id: FileId,
+    include_source_info: bool,
+) -> Result<FileDescriptorProto, SchemaError> {
     let file = pool
         .file(id)
         .ok_or_else(|| SchemaError::whole_file("", "no such file in the pool"))?;
-    let w = Writer { pool, file };
+    let w = Writer {
+        pool,
+        file,
+        option_paths: RefCell::new(HashMap::new()),
+        repeated_counts: RefCell::new(HashMap::new()),
+    };
     let mut out = FileDescriptorProto {
         name: Some(file.name.clone()),
         package: (!file.package.is_empty()).then(|| file.package.clone()),
@@ -97,12 +112,20 @@ pub fn file_descriptor_proto(pool: &Pool, id: FileId) -> Result<FileDescriptorPr
         }
     }
     out.options = w.options(&file.options, "FileOptions", &file.package)?;
+    if include_source_info && !file.locations.is_empty() {
+        out.source_code_info = Some(w.source_code_info());
+    }
     Ok(out)
 }
 
 struct Writer<'a> {
     pool: &'a Pool,
     file: &'a FileDescriptor,
+    /// For each option location of the file: the field path the option
+    /// resolved to, which completes the location's path.
+    option_paths: RefCell<HashMap<usize, Vec<i32>>>,
+    /// How many values each repeated option path has received so far.
+    repeated_counts: RefCell<HashMap<Vec<i32>, i32>>,
 }
 
 fn label_number(label: Label) -> i32 {
@@ -163,6 +186,37 @@ fn scalar_of_type_number(n: i32) -> Option<ScalarType> {
 }
 
 impl Writer<'_> {
+    /// The file's locations, options completed with the paths interpreting
+    /// them gave (an option that was not interpreted is left out).
+    fn source_code_info(&self) -> SourceCodeInfo {
+        let paths = self.option_paths.borrow();
+        let mut info = SourceCodeInfo::default();
+        for (i, l) in self.file.locations.iter().enumerate() {
+            let mut path = l.path.clone();
+            if l.is_option {
+                match paths.get(&i) {
+                    Some(suffix) => path.extend_from_slice(suffix),
+                    None => continue,
+                }
+            }
+            let [sl, sc, el, ec] = l.span;
+            let span = if sl == el {
+                vec![sl, sc, ec]
+            } else {
+                vec![sl, sc, el, ec]
+            };
+            info.location.push(Location {
+                path,
+                span,
+                leading_comments: l.comments.leading.clone(),
+                trailing_comments: l.comments.trailing.clone(),
+                leading_detached_comments: l.comments.leading_detached.clone(),
+                unknown: UnknownFields::default(),
+            });
+        }
+        info
+    }
+
     fn err(&self, at: Position, message: impl Into<String>) -> SchemaError {
         SchemaError::at(&self.file.name, &self.file.source, at, message)
     }
@@ -411,6 +465,25 @@ impl Writer<'_> {
             record = outer;
         }
         out.extend_from_slice(&record);
+        // protoc's source info names an option by the field numbers of its
+        // name, plus the value's index when the field is repeated.
+        let mut suffix: Vec<i32> = path.iter().map(|(_, f)| f.number).collect();
+        for &loc in &o.location {
+            let Some(base) = self.file.locations.get(loc).map(|l| l.path.clone()) else {
+                continue;
+            };
+            let mut full = base;
+            full.extend_from_slice(&suffix);
+            let mut own = suffix.clone();
+            if last.is_repeated() {
+                let mut counts = self.repeated_counts.borrow_mut();
+                let n = counts.entry(full).or_insert(0);
+                own.push(*n);
+                *n += 1;
+            }
+            self.option_paths.borrow_mut().insert(loc, own);
+        }
+        suffix.clear();
         Ok(())
     }
 

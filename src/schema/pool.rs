@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::ast::{Comments, Label, OptionDecl, ScalarType, Syntax};
+use super::ast::{Comments, Label, OptionDecl, ScalarType, SourceLocation, Syntax};
 use super::error::{SchemaError, Span};
 use super::source_tree::SourceTree;
 
@@ -82,6 +82,8 @@ pub struct FileDescriptor {
     pub syntax_decl: Option<(Span, Comments)>,
     /// Where the package statement is and its comments.
     pub package_decl: Option<(Span, Comments)>,
+    /// protoc's source info for the file (empty for a file built from a descriptor).
+    pub locations: Vec<SourceLocation>,
 }
 
 /// What a field holds (descriptor.proto `FieldDescriptorProto.Type`, with
