@@ -147,6 +147,29 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:2:32: the JSON camel-case name of field \"fooBar\" conflicts with field \"foo_bar\"; this is not allowed in proto3"),
     ("syntax = \"proto3\";\nmessage A { option map_entry = true; }\n",
      "main.proto:2:13: map_entry should not be set explicitly; use map<KeyType, ValueType> instead"),
+    // --- option interpretation ---
+    ("syntax = \"proto3\";\noption java_pakage = \"x\";\n",
+     "main.proto:2:1: option \"java_pakage\" unknown: \"google.protobuf.FileOptions\" has no such field"),
+    ("syntax = \"proto3\";\noption java_package = 5;\n",
+     "main.proto:2:1: option \"java_package\": expected a string"),
+    ("syntax = \"proto3\";\noption optimize_for = FASTEST;\n",
+     "main.proto:2:1: option \"optimize_for\": enum type \"google.protobuf.FileOptions.OptimizeMode\" has no value named \"FASTEST\""),
+    ("syntax = \"proto3\";\nmessage A { int32 a = 1 [(nope) = 1]; }\n",
+     "main.proto:2:26: option \"(nope)\" unknown: no such extension of \"google.protobuf.FieldOptions\" is visible"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      message R { optional int32 a = 1; }\n\
+      extend google.protobuf.MessageOptions { optional R r = 5000; }\n\
+      message A {\n  option (r).a = 1;\n  option (r) = { a: 2 };\n}\n",
+     "main.proto:7:3: option \"(r)\" was already set"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      extend google.protobuf.FileOptions { optional int32 small = 5000; }\n\
+      option (small) = 3000000000;\n",
+     "main.proto:4:1: option \"(small)\": value 3000000000 is out of range"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      message R { optional int32 a = 1; }\n\
+      extend google.protobuf.FileOptions { optional R r = 5000; }\n\
+      option (r) = { b: 1 };\n",
+     "main.proto:5:1: option \"(r)\": \"R\" has no field named \"b\""),
     // --- extensions ---
     ("syntax = \"proto2\";\nmessage A { extensions 100 to 199; }\nextend A { optional int32 e = 5; }\n",
      "main.proto:3:12: \"A\" does not declare 5 as an extension number"),

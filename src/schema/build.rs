@@ -102,11 +102,16 @@ pub(crate) fn build_file(pool: &mut Pool, file: &ast::File, source: String) -> R
         pending_methods: Vec::new(),
         visible: HashSet::new(),
     };
-    match b.build(file, source) {
+    let built = b.build(file, source);
+    let defined = std::mem::take(&mut b.defined);
+    let packages = std::mem::take(&mut b.packages);
+    // Options are checked by interpreting them, as protoc does when it
+    // builds the file: an unknown option or a value of the wrong type fails.
+    let checked =
+        built.and_then(|()| super::convert::file_descriptor_proto(pool, id, false).map(|_| ()));
+    match checked {
         Ok(()) => Ok(id),
         Err(e) => {
-            let defined = std::mem::take(&mut b.defined);
-            let packages = std::mem::take(&mut b.packages);
             for name in defined {
                 pool.symbols.remove(&name);
             }

@@ -395,6 +395,7 @@ impl Writer<'_> {
         // declaration order, after the standard ones.
         let mut standard = Vec::new();
         let mut custom = Vec::new();
+        let mut assigned: Vec<Vec<(i32, bool)>> = Vec::new();
         for o in options {
             let is_custom = o.name.first().is_some_and(|p| p.is_extension);
             let out = if is_custom {
@@ -402,8 +403,16 @@ impl Writer<'_> {
             } else {
                 &mut standard
             };
-            self.option(schema, message, o, scope, out)
+            let path = self
+                .option(schema, message, o, scope, out)
                 .map_err(|m| self.err(o.span.start, m))?;
+            if assigned.iter().any(|p| paths_conflict(p, &path)) {
+                return Err(self.err(
+                    o.span.start,
+                    format!("option \"{}\" was already set", o.name_text()),
+                ));
+            }
+            assigned.push(path);
         }
         let fields = UnknownFields::decode(&standard)
             .map_err(|e| SchemaError::whole_file(&self.file.name, e.to_string()))?;
@@ -414,7 +423,8 @@ impl Writer<'_> {
         Ok(Some(Options { fields }))
     }
 
-    /// Appends the record of one option statement.
+    /// Appends the record of one option statement; gives the path of
+    /// (field number, repeated) it set.
     fn option(
         &self,
         schema: &Pool,
@@ -422,7 +432,7 @@ impl Writer<'_> {
         o: &ast::OptionDecl,
         scope: &str,
         out: &mut Vec<u8>,
-    ) -> Result<(), String> {
+    ) -> Result<Vec<(i32, bool)>, String> {
         // Walk the name: each part but the last must name a message field.
         let mut path: Vec<(&Pool, &FieldDescriptor)> = Vec::new();
         let (mut pool, mut current) = (schema, message);
@@ -484,7 +494,10 @@ impl Writer<'_> {
             self.option_paths.borrow_mut().insert(loc, own);
         }
         suffix.clear();
-        Ok(())
+        Ok(path
+            .iter()
+            .map(|(_, f)| (f.number, f.is_repeated()))
+            .collect())
     }
 
     /// A field of `message` by plain name, or an extension of it by `(name)`,
@@ -781,6 +794,17 @@ fn encode_scalar(
         }
     }
     Ok(())
+}
+
+/// Whether two option assignments set the same singular value: one path is
+/// a prefix of the other (or equal) and no field along the shared part is
+/// repeated (protoc: "Option ... was already set").
+fn paths_conflict(a: &[(i32, bool)], b: &[(i32, bool)]) -> bool {
+    let shared = a.iter().zip(b).take_while(|(x, y)| x.0 == y.0).count();
+    if shared < a.len().min(b.len()) {
+        return false;
+    }
+    !a.iter().take(shared).any(|(_, repeated)| *repeated)
 }
 
 /// Re-encodes `fields` of message `m` the way a parsed-then-serialized
