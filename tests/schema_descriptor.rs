@@ -143,36 +143,85 @@ fn cases_match_protoc_byte_for_byte() {
     }
 }
 
-#[test]
-fn protoc_descriptor_set_builds_an_equal_pool() {
-    for file in ["grpc/testing/test.proto", "grpc/health/v1/health.proto"] {
-        let theirs = protoc_set(&corpus(), file, false);
+/// A protoc-made set builds a pool whose model equals the one built from
+/// the text, and which writes the set back out unchanged.
+fn check_built_from_protoc_set(include: &Path, file: &str) {
+    for source_info in [false, true] {
+        let theirs = protoc_set(include, file, source_info);
         let set = FileDescriptorSet::decode(&theirs).unwrap();
         let mut from_set = Pool::new();
         let ids = from_set
             .add_file_descriptor_set(&set)
-            .unwrap_or_else(|e| panic!("{e}"));
-        // Written back out, it is protoc's set again (options other than the
-        // standard bools aside, which the corpus files do not use on fields).
-        let again = file_descriptor_set(&from_set, &ids, false, false).unwrap();
-        let (text_pool, _) = our_set(&corpus(), file, false);
+            .unwrap_or_else(|e| panic!("{file}: {e}"));
+        let again = file_descriptor_set(&from_set, &ids, false, source_info).unwrap();
+        assert!(
+            again.encode_to_vec() == theirs,
+            "{file}: set not written back unchanged"
+        );
+        let (text_pool, _) = our_set(include, file, false);
         for (_, m) in text_pool.messages() {
             let other = from_set.message_by_name(&m.full_name).expect(&m.full_name);
             let other = from_set.message(other).unwrap();
             assert_eq!(m.fields.len(), other.fields.len(), "{}", m.full_name);
+            assert_eq!(m.is_map_entry, other.is_map_entry, "{}", m.full_name);
             for (a, b) in m.fields.iter().zip(&other.fields) {
+                let key = |f: &grpclite::schema::FieldDescriptor| {
+                    (
+                        f.number,
+                        f.name.clone(),
+                        f.json_name.clone(),
+                        f.label,
+                        f.oneof_index,
+                        f.proto3_optional,
+                    )
+                };
+                assert_eq!(key(a), key(b), "{}", a.full_name);
                 assert_eq!(
-                    (a.number, &a.name, &a.json_name, a.label),
-                    (b.number, &b.name, &b.json_name, b.label)
+                    a.default_value.is_some(),
+                    b.default_value.is_some(),
+                    "{}",
+                    a.full_name
                 );
-                assert_eq!(text_pool.type_name(a.ty), from_set.type_name(b.ty));
+                assert_eq!(
+                    text_pool.type_name(a.ty),
+                    from_set.type_name(b.ty),
+                    "{}",
+                    a.full_name
+                );
+                assert_eq!(a.packed, b.packed, "{}", a.full_name);
             }
         }
-        for (f, g) in again.file.iter().zip(&set.file) {
-            assert_eq!(f.message_type, g.message_type, "{:?}", f.name);
-            assert_eq!(f.service, g.service, "{:?}", f.name);
-            assert_eq!(f.enum_type, g.enum_type, "{:?}", f.name);
+        for (_, e) in text_pool.extensions() {
+            let other = from_set
+                .extension_by_name(&e.full_name)
+                .expect(&e.full_name);
+            let other = from_set.extension(other).unwrap();
+            assert_eq!(
+                (e.number, e.label),
+                (other.number, other.label),
+                "{}",
+                e.full_name
+            );
         }
+    }
+}
+
+#[test]
+fn protoc_descriptor_sets_build_equal_pools() {
+    for file in [
+        "grpc/testing/test.proto",
+        "grpc/health/v1/health.proto",
+        "grpc/reflection/v1/reflection.proto",
+    ] {
+        check_built_from_protoc_set(&corpus(), file);
+    }
+    let cases = corpus().join("cases");
+    for file in ["features2.proto", "features3.proto", "options.proto"] {
+        check_built_from_protoc_set(&cases, file);
+    }
+    let dir = well_known_dir();
+    for (name, _) in well_known::FILES {
+        check_built_from_protoc_set(&dir, name);
     }
 }
 

@@ -267,6 +267,7 @@ impl Builder<'_> {
             syntax_decl: file.syntax_decl.clone(),
             package_decl: file.package.as_ref().map(|p| (p.span, p.comments.clone())),
             locations: file.locations.clone(),
+            descriptor: None,
         });
         self.pool.file_ids.insert(file.name.clone(), self.file);
         if let Some(p) = &file.package {

@@ -81,6 +81,13 @@ pub fn file_descriptor_proto(
     let file = pool
         .file(id)
         .ok_or_else(|| SchemaError::whole_file("", "no such file in the pool"))?;
+    if let Some(d) = &file.descriptor {
+        let mut d = d.as_ref().clone();
+        if !include_source_info {
+            d.source_code_info = None;
+        }
+        return Ok(d);
+    }
     let w = Writer {
         pool,
         file,
@@ -1052,7 +1059,11 @@ impl Pool {
             return Ok(id);
         }
         let ast = ast_of_file(file)?;
-        super::build::build_file(self, &ast, String::new())
+        let id = super::build::build_file(self, &ast, String::new())?;
+        if let Some(f) = self.files.get_mut(id.0) {
+            f.descriptor = Some(Box::new(file.clone()));
+        }
+        Ok(id)
     }
 }
 

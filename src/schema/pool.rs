@@ -84,6 +84,9 @@ pub struct FileDescriptor {
     pub package_decl: Option<(Span, Comments)>,
     /// protoc's source info for the file (empty for a file built from a descriptor).
     pub locations: Vec<SourceLocation>,
+    /// The descriptor the file was built from, if it came from one: written
+    /// back out as it was, so options the pool does not model survive.
+    pub descriptor: Option<Box<super::descriptor::FileDescriptorProto>>,
 }
 
 /// What a field holds (descriptor.proto `FieldDescriptorProto.Type`, with
