@@ -244,7 +244,7 @@ impl Builder<'_> {
                 ast::ImportKind::Plain => {}
             }
         }
-        self.visible = self.visible_files(&dependency_ids, &public);
+        self.visible = self.visible_files(&dependency_ids);
         let package = file
             .package
             .as_ref()
@@ -304,7 +304,7 @@ impl Builder<'_> {
     }
 
     /// This file, its direct imports, and what those re-export with `import public`.
-    fn visible_files(&self, deps: &[FileId], _public: &[usize]) -> HashSet<FileId> {
+    fn visible_files(&self, deps: &[FileId]) -> HashSet<FileId> {
         let mut visible = HashSet::from([self.file]);
         let mut work: Vec<FileId> = deps.to_vec();
         while let Some(f) = work.pop() {

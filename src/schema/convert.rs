@@ -98,8 +98,16 @@ pub fn file_descriptor_proto(
         name: Some(file.name.clone()),
         package: (!file.package.is_empty()).then(|| file.package.clone()),
         dependency: file.dependencies.clone(),
-        public_dependency: file.public_dependencies.iter().map(|&i| i as i32).collect(),
-        weak_dependency: file.weak_dependencies.iter().map(|&i| i as i32).collect(),
+        public_dependency: file
+            .public_dependencies
+            .iter()
+            .map(|&i| i32::try_from(i).unwrap_or(i32::MAX))
+            .collect(),
+        weak_dependency: file
+            .weak_dependencies
+            .iter()
+            .map(|&i| i32::try_from(i).unwrap_or(i32::MAX))
+            .collect(),
         // protoc 3.21 writes `syntax` only for proto3.
         syntax: (file.syntax == Syntax::Proto3).then(|| "proto3".to_string()),
         ..Default::default()

@@ -1,4 +1,4 @@
-//! The `.proto` parser: tokens in, one [`ast::File`] out.
+//! The `.proto` parser: tokens in, one [`ast::File`](super::ast::File) out.
 //!
 //! It follows the grammar of proto2-spec.md and proto3-spec.md and the
 //! checks protoc makes while parsing (labels, group names, proto3 rules that
