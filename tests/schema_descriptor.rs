@@ -4,6 +4,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use grpclite::schema::convert::file_descriptor_set;
@@ -34,11 +35,10 @@ fn well_known_dir() -> PathBuf {
 /// protoc's `--include_imports --descriptor_set_out` bytes for `file`.
 /// With `--include_source_info` when `source_info` is set.
 fn protoc_set(include: &Path, file: &str, source_info: bool) -> Vec<u8> {
-    let out = std::env::temp_dir().join(format!(
-        "grpclite-fds-{}-{}-{source_info}.pb",
-        std::process::id(),
-        file.replace('/', "_")
-    ));
+    // Tests run in parallel: every call gets its own output file.
+    static CALLS: AtomicUsize = AtomicUsize::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    let out = std::env::temp_dir().join(format!("grpclite-fds-{}-{call}.pb", std::process::id()));
     let mut command = Command::new("protoc");
     if source_info {
         command.arg("--include_source_info");
@@ -121,6 +121,26 @@ fn grpc_protos_match_protoc_byte_for_byte() {
         "grpc/reflection/v1alpha/reflection.proto",
     ] {
         compare(&corpus(), file);
+    }
+}
+
+#[test]
+fn newer_descriptor_protos_match_protoc_byte_for_byte() {
+    // Options protoc 3.21 does not know (editions features) come out as it
+    // writes unknown fields: after the known ones, in declaration order.
+    compare(
+        &corpus().join("descriptor-latest"),
+        "google/protobuf/descriptor.proto",
+    );
+    let tools = corpus().join("protobuf-tools");
+    for file in [
+        "google/protobuf/descriptor.proto",
+        "google/protobuf/cpp_features.proto",
+        "google/protobuf/java_features.proto",
+        "google/protobuf/go_features.proto",
+        "google/protobuf/compiler/plugin.proto",
+    ] {
+        compare(&tools, file);
     }
 }
 

@@ -406,13 +406,20 @@ impl Writer<'_> {
         };
         // protoc knows the standard options as fields of its compiled-in
         // options messages: they come out in field-number order. Custom
-        // options are unknown fields to it: one record per statement, in
-        // declaration order, after the standard ones.
+        // options (and standard ones newer than protoc 3.21) are unknown
+        // fields to it: one record per statement, in declaration order,
+        // after the known ones.
         let mut standard = Vec::new();
         let mut custom = Vec::new();
         let mut assigned: Vec<Vec<(i32, bool)>> = Vec::new();
         for o in options {
-            let is_custom = o.name.first().is_some_and(|p| p.is_extension);
+            // "Known" means a field of protoc 3.21's own options message:
+            // newer standard options are unknown fields to it too.
+            let known = o
+                .name
+                .first()
+                .is_some_and(|p| !p.is_extension && protoc_knows_option(kind, &p.name));
+            let is_custom = !known;
             let out = if is_custom {
                 &mut custom
             } else {
@@ -809,6 +816,55 @@ fn encode_scalar(
         }
     }
     Ok(())
+}
+
+/// The fields of protoc 3.21's compiled-in options messages (the built-in
+/// descriptor.proto), which protoc writes in field-number order.
+fn protoc_knows_option(kind: &str, name: &str) -> bool {
+    let fields: &[&str] = match kind {
+        "FileOptions" => &[
+            "java_package",
+            "java_outer_classname",
+            "java_multiple_files",
+            "java_generate_equals_and_hash",
+            "java_string_check_utf8",
+            "optimize_for",
+            "go_package",
+            "cc_generic_services",
+            "java_generic_services",
+            "py_generic_services",
+            "php_generic_services",
+            "deprecated",
+            "cc_enable_arenas",
+            "objc_class_prefix",
+            "csharp_namespace",
+            "swift_prefix",
+            "php_class_prefix",
+            "php_namespace",
+            "php_metadata_namespace",
+            "ruby_package",
+        ],
+        "MessageOptions" => &[
+            "message_set_wire_format",
+            "no_standard_descriptor_accessor",
+            "deprecated",
+            "map_entry",
+        ],
+        "FieldOptions" => &[
+            "ctype",
+            "packed",
+            "jstype",
+            "lazy",
+            "unverified_lazy",
+            "deprecated",
+            "weak",
+        ],
+        "EnumOptions" => &["allow_alias", "deprecated"],
+        "EnumValueOptions" | "ServiceOptions" => &["deprecated"],
+        "MethodOptions" => &["deprecated", "idempotency_level"],
+        _ => &[],
+    };
+    name == "uninterpreted_option" || fields.contains(&name)
 }
 
 /// Whether two option assignments set the same singular value: one path is
