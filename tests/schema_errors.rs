@@ -147,6 +147,10 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:2:32: the JSON camel-case name of field \"fooBar\" conflicts with field \"foo_bar\"; this is not allowed in proto3"),
     ("syntax = \"proto3\";\nmessage A { option map_entry = true; }\n",
      "main.proto:2:13: map_entry should not be set explicitly; use map<KeyType, ValueType> instead"),
+    ("syntax = \"proto2\";\nmessage S {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n  optional int32 a = 1;\n}\n",
+     "main.proto:5:3: message sets cannot have fields, only extensions"),
+    ("syntax = \"proto2\";\nmessage S {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\nextend S { optional int32 a = 4; }\n",
+     "main.proto:6:12: extensions of message sets must be optional messages"),
     // --- option interpretation ---
     ("syntax = \"proto3\";\noption java_pakage = \"x\";\n",
      "main.proto:2:1: option \"java_pakage\" unknown: \"google.protobuf.FileOptions\" has no such field"),

@@ -1301,6 +1301,16 @@ impl Builder<'_> {
                 ),
             ));
         }
+        // A message set holds each extension as a message (encoding.md has
+        // no scalar form for its items).
+        if target.message_set_wire_format
+            && (e.label != Label::Optional || !matches!(e.ty, FieldType::Message(_)))
+        {
+            return Err(self.err(
+                e.span.start,
+                "extensions of message sets must be optional messages",
+            ));
+        }
         if self.syntax == Syntax::Proto3 {
             let is_options = target.full_name.starts_with("google.protobuf.")
                 && target.full_name.ends_with("Options");
@@ -1345,6 +1355,14 @@ impl Builder<'_> {
     }
 
     fn validate_message(&self, _id: MessageId, m: &MessageDescriptor) -> Result<()> {
+        if m.message_set_wire_format {
+            if let Some(f) = m.fields.first() {
+                return Err(self.err(
+                    f.span.start,
+                    "message sets cannot have fields, only extensions",
+                ));
+            }
+        }
         for (i, f) in m.fields.iter().enumerate() {
             if let Some(prev) = m.fields.iter().take(i).find(|p| p.number == f.number) {
                 return Err(self.err(
