@@ -174,6 +174,10 @@ const CASES: &[(&str, &str)] = &[
       extend google.protobuf.FileOptions { optional R r = 5000; }\n\
       option (r) = { b: 1 };\n",
      "main.proto:5:1: option \"(r)\": \"R\" has no field named \"b\""),
+    ("syntax = \"proto2\";\npackage p;\nimport \"google/protobuf/descriptor.proto\";\n\
+      extend google.protobuf.FieldOptions { optional int32 tag = 5000; }\n\
+      message M {\n  optional int32 tag = 1;\n  optional int32 b = 2 [(tag) = 1];\n}\n",
+     "main.proto:7:25: option field \"(tag)\" resolves to \"p.M.tag\", which is not an extension of \"google.protobuf.FieldOptions\""),
     // --- extensions ---
     ("syntax = \"proto2\";\nmessage A { extensions 100 to 199; }\nextend A { optional int32 e = 5; }\n",
      "main.proto:3:12: \"A\" does not declare 5 as an extension number"),

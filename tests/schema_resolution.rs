@@ -197,3 +197,21 @@ fn method_types_resolve_from_the_service_scope() {
     assert!(s.methods.iter().all(|m| m.input == req && m.output == req));
     assert!(s.methods[1].client_streaming && s.methods[1].server_streaming);
 }
+
+#[test]
+fn pool_resolve_follows_protoc_rules() {
+    let pool = pool_of(&[(
+        "main.proto",
+        "syntax = \"proto3\";\npackage a.b;\nmessage Foo { message Bar {} }\nmessage M { message Foo {} int32 x = 1; }\n",
+    )])
+    .unwrap();
+    let found = |name: &str, from: &str| pool.resolve(name, from).map(|(full, _)| full);
+    assert_eq!(found("Foo", "a.b.M.x").as_deref(), Some("a.b.M.Foo"));
+    assert_eq!(found("Foo", "a.b.M").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found(".a.b.Foo", "a.b.M.x").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found("Foo.Bar", "a.b.N").as_deref(), Some("a.b.Foo.Bar"));
+    // `Foo` matches `a.b.M.Foo` first, which has no `Bar`: no fallback outward.
+    assert_eq!(found("Foo.Bar", "a.b.M.x"), None);
+    assert_eq!(found("b.Foo", "a.b.M.x").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found("x", "a.b.M.y").as_deref(), Some("a.b.M.x"));
+}

@@ -126,7 +126,11 @@ pub fn file_descriptor_proto(
             out.extension.push(w.field(ext, true)?);
         }
     }
-    out.options = w.options(&file.options, "FileOptions", &file.package)?;
+    out.options = w.options(
+        &file.options,
+        "FileOptions",
+        &format!("{}.dummy", file.package),
+    )?;
     if include_source_info && !file.locations.is_empty() {
         out.source_code_info = Some(w.source_code_info());
     }
@@ -272,7 +276,11 @@ impl Writer<'_> {
         for o in &m.oneofs {
             out.oneof_decl.push(OneofDescriptorProto {
                 name: Some(o.name.clone()),
-                options: self.options(&o.options, "OneofOptions", &m.full_name)?,
+                options: self.options(
+                    &o.options,
+                    "OneofOptions",
+                    &format!("{}.{}", m.full_name, o.name),
+                )?,
                 ..Default::default()
             });
         }
@@ -291,7 +299,6 @@ impl Writer<'_> {
         f: &FieldDescriptor,
         is_extension: bool,
     ) -> Result<FieldDescriptorProto, SchemaError> {
-        let scope = f.full_name.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
         Ok(FieldDescriptorProto {
             name: Some(f.name.clone()),
             extendee: f
@@ -306,7 +313,7 @@ impl Writer<'_> {
                 .default_value
                 .as_ref()
                 .map(|d| default_value_text(d, f.ty == FieldType::Scalar(ScalarType::Float))),
-            options: self.options(&f.options, "FieldOptions", scope)?,
+            options: self.options(&f.options, "FieldOptions", &f.full_name)?,
             oneof_index: if is_extension {
                 None
             } else {
@@ -333,7 +340,7 @@ impl Writer<'_> {
             out.value.push(EnumValueDescriptorProto {
                 name: Some(v.name.clone()),
                 number: Some(v.number),
-                options: self.options(&v.options, "EnumValueOptions", &e.full_name)?,
+                options: self.options(&v.options, "EnumValueOptions", &v.full_name)?,
                 ..Default::default()
             });
         }
@@ -363,7 +370,7 @@ impl Writer<'_> {
                 name: Some(m.name.clone()),
                 input_type: name(m.input),
                 output_type: name(m.output),
-                options: match self.options(&m.options, "MethodOptions", &s.full_name)? {
+                options: match self.options(&m.options, "MethodOptions", &m.full_name)? {
                     None if m.options_block => Some(Options::default()),
                     o => o,
                 },
@@ -388,7 +395,8 @@ impl Writer<'_> {
         builtin.message_by_name(&full).map(|m| (builtin, m))
     }
 
-    /// Interprets `options` (written in scope `scope`) as a `google.protobuf.<kind>`.
+    /// Interprets `options` of the element whose full name is `scope` (for
+    /// file options, `package.dummy`, as protoc does) as a `google.protobuf.<kind>`.
     fn options(
         &self,
         options: &[ast::OptionDecl],
@@ -523,7 +531,7 @@ impl Writer<'_> {
     }
 
     /// A field of `message` by plain name, or an extension of it by `(name)`,
-    /// resolved from `scope` outward as protoc resolves custom option names.
+    /// resolved from the element `scope` as protoc resolves custom option names.
     fn find_option_field<'p>(
         &'p self,
         pool: &'p Pool,
@@ -544,41 +552,26 @@ impl Writer<'_> {
                 });
         }
         let extendee = &m.full_name;
-        let mut candidates = Vec::new();
-        if let Some(abs) = part.name.strip_prefix('.') {
-            candidates.push(abs.to_string());
-        } else {
-            let mut s = scope.to_string();
-            loop {
-                candidates.push(if s.is_empty() {
-                    part.name.clone()
-                } else {
-                    format!("{s}.{}", part.name)
-                });
-                match s.rfind('.') {
-                    Some(dot) => s.truncate(dot),
-                    None if !s.is_empty() => s.clear(),
-                    None => break,
-                }
-            }
+        let not_found = || {
+            format!(
+                "option \"({})\" unknown: no such extension of \"{extendee}\" is visible",
+                part.name
+            )
+        };
+        // The first symbol found decides, whatever it is (protoc's LookupSymbol).
+        let (full, symbol) = self.pool.resolve(&part.name, scope).ok_or_else(not_found)?;
+        let Symbol::Extension(id) = symbol else {
+            return Err(format!(
+                "option field \"({})\" resolves to \"{full}\", which is not an extension of \"{extendee}\"",
+                part.name
+            ));
+        };
+        let ext = self.pool.extension(id).ok_or_else(not_found)?;
+        let target = ext.extendee.and_then(|t| self.pool.message(t));
+        if target.map(|t| &t.full_name) != Some(extendee) {
+            return Err(format!("\"{full}\" is not an extension of \"{extendee}\""));
         }
-        for c in candidates {
-            if let Some(ext) = self
-                .pool
-                .extension_by_name(&c)
-                .and_then(|e| self.pool.extension(e))
-            {
-                let target = ext.extendee.and_then(|t| self.pool.message(t));
-                if target.map(|t| &t.full_name) == Some(extendee) {
-                    return Ok((self.pool, ext));
-                }
-                return Err(format!("\"{c}\" is not an extension of \"{extendee}\""));
-            }
-        }
-        Err(format!(
-            "option \"({})\" unknown: no such extension of \"{extendee}\" is visible",
-            part.name
-        ))
+        Ok((self.pool, ext))
     }
 
     /// Appends the record for field `f` holding `value`.

@@ -542,6 +542,45 @@ impl Pool {
         self.packages.contains_key(name).then_some(Symbol::Package)
     }
 
+    /// Resolves `name` as written inside the element whose full name is
+    /// `relative_to`, with protoc's rules (proto3.md "Packages and Name
+    /// Resolution"): the innermost scope first, matching the first component
+    /// only while walking outward; a leading `.` means fully qualified.
+    /// Import visibility is not checked here (the pool builder checks it).
+    /// Gives the full name found and what it is.
+    pub fn resolve(&self, name: &str, relative_to: &str) -> Option<(String, Symbol)> {
+        if let Some(absolute) = name.strip_prefix('.') {
+            return self.symbol(absolute).map(|s| (absolute.to_string(), s));
+        }
+        let first = name.split('.').next().unwrap_or(name);
+        let mut scope = relative_to.to_string();
+        loop {
+            let Some(dot) = scope.rfind('.') else {
+                return self.symbol(name).map(|s| (name.to_string(), s));
+            };
+            scope.truncate(dot);
+            let candidate = if scope.is_empty() {
+                first.to_string()
+            } else {
+                format!("{scope}.{first}")
+            };
+            if let Some(symbol) = self.symbol(&candidate) {
+                if first.len() < name.len() {
+                    if symbol.is_aggregate() {
+                        let full = if scope.is_empty() {
+                            name.to_string()
+                        } else {
+                            format!("{scope}.{name}")
+                        };
+                        return self.symbol(&full).map(|s| (full, s));
+                    }
+                } else {
+                    return Some((candidate, symbol));
+                }
+            }
+        }
+    }
+
     /// A message by fully qualified name.
     pub fn message_by_name(&self, full_name: &str) -> Option<MessageId> {
         match self.symbol(full_name)? {
