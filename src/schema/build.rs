@@ -1250,10 +1250,16 @@ impl Builder<'_> {
     // ---- checks that need resolved types ----
 
     fn validate(&self) -> Result<()> {
-        for (id, m) in self.pool.messages() {
-            if m.file == self.file {
-                self.validate_message(id, m)?;
-            }
+        // This file's messages are the last ones added.
+        let own = self
+            .pool
+            .messages
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|(_, m)| m.file == self.file);
+        for (i, m) in own {
+            self.validate_message(MessageId(i), m)?;
         }
         let mut seen: HashMap<(MessageId, i32), &FieldDescriptor> = HashMap::new();
         for (_, e) in self.pool.extensions() {

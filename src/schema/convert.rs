@@ -643,6 +643,31 @@ impl Writer<'_> {
         let md = pool.message(m).ok_or("dangling message")?;
         let mut out = Vec::new();
         for tf in &text.fields {
+            if tf.is_extension && tf.name.contains('/') {
+                // An expanded `google.protobuf.Any`: `[type.url/pkg.Msg] { ... }`
+                // is `type_url` (1) and the message encoded as `value` (2).
+                if md.full_name != "google.protobuf.Any" {
+                    return Err(format!(
+                        "[{}] is only allowed in a google.protobuf.Any",
+                        tf.name
+                    ));
+                }
+                let type_name = tf.name.rsplit('/').next().unwrap_or("");
+                let inner = self.pool.message_by_name(type_name).ok_or_else(|| {
+                    format!("unknown message type \"{type_name}\" in [{}]", tf.name)
+                })?;
+                let TextValue::Message(body) = &tf.value else {
+                    return Err(format!("[{}] needs a message value in braces", tf.name));
+                };
+                let value = self.text_message(self.pool, inner, body, depth + 1)?;
+                encode_tag(1, WireType::Len, &mut out);
+                varint::encode(tf.name.len() as u64, &mut out);
+                out.extend_from_slice(tf.name.as_bytes());
+                encode_tag(2, WireType::Len, &mut out);
+                varint::encode(value.len() as u64, &mut out);
+                out.extend_from_slice(&value);
+                continue;
+            }
             let (fpool, f) = if tf.is_extension {
                 let name = tf.name.strip_prefix('.').unwrap_or(&tf.name);
                 let ext = self
