@@ -211,6 +211,36 @@ fn check_built_from_protoc_set(include: &Path, file: &str) {
                 assert_eq!(a.packed, b.packed, "{}", a.full_name);
             }
         }
+        if source_info {
+            // Comments come through the descriptor's source info.
+            for (_, m) in text_pool.messages() {
+                let other = from_set
+                    .message(from_set.message_by_name(&m.full_name).unwrap())
+                    .unwrap();
+                assert_eq!(m.comments, other.comments, "{}", m.full_name);
+                for (a, b) in m.fields.iter().zip(&other.fields) {
+                    assert_eq!(a.comments, b.comments, "{}", a.full_name);
+                }
+            }
+            for (_, sv) in text_pool.services() {
+                let other = from_set
+                    .service(from_set.service_by_name(&sv.full_name).unwrap())
+                    .unwrap();
+                assert_eq!(sv.comments, other.comments, "{}", sv.full_name);
+                for (a, b) in sv.methods.iter().zip(&other.methods) {
+                    assert_eq!(a.comments, b.comments, "{}", a.full_name);
+                }
+            }
+            for (_, e) in text_pool.enums() {
+                let other = from_set
+                    .enumeration(from_set.enum_by_name(&e.full_name).unwrap())
+                    .unwrap();
+                assert_eq!(e.comments, other.comments, "{}", e.full_name);
+                for (a, b) in e.values.iter().zip(&other.values) {
+                    assert_eq!(a.comments, b.comments, "{}", a.full_name);
+                }
+            }
+        }
         for (_, e) in text_pool.extensions() {
             let other = from_set
                 .extension_by_name(&e.full_name)

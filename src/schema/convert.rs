@@ -1140,13 +1140,110 @@ impl Pool {
         if let Some(id) = self.file_by_name(&name) {
             return Ok(id);
         }
-        let ast = ast_of_file(file)?;
+        let mut ast = ast_of_file(file)?;
+        if let Some(info) = &file.source_code_info {
+            attach_comments(&mut ast, info);
+        }
         let id = super::build::build_file(self, &ast, String::new())?;
         if let Some(f) = self.files.get_mut(id.0) {
             f.descriptor = Some(Box::new(file.clone()));
         }
         Ok(id)
     }
+}
+
+/// Gives the declarations of a syntax tree built from a descriptor the
+/// comments its `SourceCodeInfo` holds, found by path.
+fn attach_comments(file: &mut ast::File, info: &SourceCodeInfo) {
+    let mut by_path: HashMap<&[i32], ast::Comments> = HashMap::new();
+    for l in &info.location {
+        let has_comments = l.leading_comments.is_some()
+            || l.trailing_comments.is_some()
+            || !l.leading_detached_comments.is_empty();
+        if has_comments {
+            by_path
+                .entry(l.path.as_slice())
+                .or_insert_with(|| ast::Comments {
+                    leading: l.leading_comments.clone(),
+                    trailing: l.trailing_comments.clone(),
+                    leading_detached: l.leading_detached_comments.clone(),
+                });
+        }
+    }
+    let get = |path: &[i32]| by_path.get(path).cloned().unwrap_or_default();
+    let at = |base: &[i32], more: &[i32]| {
+        let mut p = base.to_vec();
+        p.extend_from_slice(more);
+        p
+    };
+    if let Some(p) = &mut file.package {
+        p.comments = get(&[2]);
+    }
+    for (i, import) in file.imports.iter_mut().enumerate() {
+        import.comments = get(&[3, index(i)]);
+    }
+    fn message(
+        m: &mut ast::Message,
+        path: &[i32],
+        get: &dyn Fn(&[i32]) -> ast::Comments,
+        depth: usize,
+    ) {
+        if depth > super::parser::MAX_NESTING_DEPTH {
+            return;
+        }
+        m.comments = get(path);
+        let at = |more: &[i32]| {
+            let mut p = path.to_vec();
+            p.extend_from_slice(more);
+            p
+        };
+        for (i, f) in m.fields.iter_mut().enumerate() {
+            f.comments = get(&at(&[2, index(i)]));
+        }
+        for (i, n) in m.messages.iter_mut().enumerate() {
+            message(n, &at(&[3, index(i)]), get, depth + 1);
+        }
+        for (i, e) in m.enums.iter_mut().enumerate() {
+            enumeration(e, &at(&[4, index(i)]), get);
+        }
+        for (i, e) in m.extends.iter_mut().enumerate() {
+            for f in &mut e.fields {
+                f.comments = get(&at(&[6, index(i)]));
+            }
+        }
+        for (i, o) in m.oneofs.iter_mut().enumerate() {
+            o.comments = get(&at(&[8, index(i)]));
+        }
+    }
+    fn enumeration(e: &mut ast::Enum, path: &[i32], get: &dyn Fn(&[i32]) -> ast::Comments) {
+        e.comments = get(path);
+        for (i, v) in e.values.iter_mut().enumerate() {
+            let mut p = path.to_vec();
+            p.extend_from_slice(&[2, index(i)]);
+            v.comments = get(&p);
+        }
+    }
+    for (i, m) in file.messages.iter_mut().enumerate() {
+        message(m, &[4, index(i)], &get, 0);
+    }
+    for (i, e) in file.enums.iter_mut().enumerate() {
+        enumeration(e, &[5, index(i)], &get);
+    }
+    for (i, s) in file.services.iter_mut().enumerate() {
+        s.comments = get(&[6, index(i)]);
+        for (j, m) in s.methods.iter_mut().enumerate() {
+            m.comments = get(&at(&[6, index(i)], &[2, index(j)]));
+        }
+    }
+    for (i, e) in file.extends.iter_mut().enumerate() {
+        for f in &mut e.fields {
+            f.comments = get(&[7, index(i)]);
+        }
+    }
+}
+
+fn index(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
 }
 
 fn missing(file: &str, what: &str) -> SchemaError {
