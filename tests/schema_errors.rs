@@ -297,3 +297,28 @@ fn failed_file_leaves_pool_unchanged() {
     pool.load(&tree, "fixed.proto").unwrap();
     assert!(pool.message_by_name("b.B").is_some());
 }
+
+#[test]
+fn errors_in_descriptors_name_the_file() {
+    use grpclite::schema::descriptor::{
+        DescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+    };
+    let file = FileDescriptorProto {
+        name: Some("d.proto".into()),
+        message_type: vec![DescriptorProto {
+            name: Some("M".into()),
+            field: vec![FieldDescriptorProto {
+                name: Some("f".into()),
+                number: Some(1),
+                label: Some(1),
+                r#type: Some(11),
+                type_name: Some(".Missing".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let e = Pool::new().add_file_descriptor_proto(&file).unwrap_err();
+    assert_eq!(e.short(), "d.proto: \".Missing\" is not defined");
+}

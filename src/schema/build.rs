@@ -210,7 +210,12 @@ fn bool_option(o: &ast::OptionDecl) -> std::result::Result<bool, String> {
 }
 
 impl Builder<'_> {
+    /// An error at `at`; a file built from a descriptor has no text, so
+    /// its errors name the file only.
     fn err(&self, at: Position, message: impl Into<String>) -> SchemaError {
+        if self.source.is_empty() {
+            return SchemaError::whole_file(&self.name, message);
+        }
         SchemaError::at(&self.name, &self.source, at, message)
     }
 

@@ -237,6 +237,9 @@ impl Writer<'_> {
     }
 
     fn err(&self, at: Position, message: impl Into<String>) -> SchemaError {
+        if self.file.source.is_empty() {
+            return SchemaError::whole_file(&self.file.name, message);
+        }
         SchemaError::at(&self.file.name, &self.file.source, at, message)
     }
 
