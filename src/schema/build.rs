@@ -181,6 +181,13 @@ fn join(scope: &str, name: &str) -> String {
     }
 }
 
+/// `letter { letter | decimalDigit | "_" }` (proto2-spec.md "Identifiers"),
+/// also allowing a leading `_` as protoc does.
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
 /// protoc's default JSON name: `foo_bar` becomes `fooBar` (json.md).
 pub fn json_name(field: &str) -> String {
     let mut out = String::with_capacity(field.len());
@@ -332,6 +339,9 @@ impl Builder<'_> {
     fn define_package(&mut self, package: &str, at: Position) -> Result<()> {
         let mut prefix = String::new();
         for part in package.split('.') {
+            if !is_identifier(part) {
+                return Err(self.err(at, format!("\"{package}\" is not a valid package name")));
+            }
             if !prefix.is_empty() {
                 prefix.push('.');
             }
@@ -360,6 +370,10 @@ impl Builder<'_> {
 
     fn define(&mut self, full_name: &str, symbol: Symbol, at: Position) -> Result<()> {
         let (scope, short) = full_name.rsplit_once('.').unwrap_or(("", full_name));
+        // Text always gives identifiers; a descriptor may hold anything.
+        if !is_identifier(short) {
+            return Err(self.err(at, format!("\"{short}\" is not a valid identifier")));
+        }
         if let Some((existing, other)) = self.pool.symbols.get(full_name) {
             let mut message = if *other == self.file {
                 if scope.is_empty() {
