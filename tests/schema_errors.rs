@@ -120,6 +120,8 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:2:1: \"E\" declares 'option allow_alias = true;' but no enum values share a number; remove the option"),
     ("syntax = \"proto3\";\nenum E {\n  reserved 1 to 3;\n  A = 0;\n  B = 2;\n}\n",
      "main.proto:5:3: enum value \"B\" uses reserved number 2"),
+    ("syntax = \"proto3\";\nenum Foo {\n  FOO_UNKNOWN = 0;\n  UNKNOWN = 1;\n}\n",
+     "main.proto:4:3: enum value UNKNOWN has the same name as FOO_UNKNOWN if you ignore case and strip out the enum name prefix; give them the same number to make them aliases, or rename one"),
     // --- options and defaults ---
     ("syntax = \"proto3\";\nmessage A { int32 a = 1 [default = 5]; }\n",
      "main.proto:2:26: explicit default values are not allowed in proto3"),

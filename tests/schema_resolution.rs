@@ -215,3 +215,20 @@ fn pool_resolve_follows_protoc_rules() {
     assert_eq!(found("b.Foo", "a.b.M.x").as_deref(), Some("a.b.Foo"));
     assert_eq!(found("x", "a.b.M.y").as_deref(), Some("a.b.M.x"));
 }
+
+#[test]
+fn enum_values_that_differ_after_prefix_stripping_are_fine() {
+    // PascalCase keeps these apart (BarBaz vs Barbaz); equal numbers make aliases.
+    pool_of(&[(
+        "main.proto",
+        "syntax = \"proto3\";\nenum Foo { FOO_BAR_BAZ = 0; FOO_BARBAZ = 1; }\n\
+         enum Bar { option allow_alias = true; BAR_A = 0; A = 0; bar_a_x = 1; }\n",
+    )])
+    .unwrap();
+    // proto2 only warns (protoc), so it loads.
+    pool_of(&[(
+        "main.proto",
+        "syntax = \"proto2\";\nenum Foo { FOO_UNKNOWN = 0; UNKNOWN = 1; }\n",
+    )])
+    .unwrap();
+}

@@ -181,6 +181,59 @@ fn join(scope: &str, name: &str) -> String {
     }
 }
 
+/// `value` without the enum's name as a prefix, compared ignoring case and
+/// underscores (`Foo` strips `FOO_BAR` to `BAR`); unchanged if that would
+/// leave nothing.
+fn strip_enum_prefix<'v>(enum_name: &str, value: &'v str) -> &'v str {
+    let prefix: Vec<u8> = enum_name
+        .bytes()
+        .filter(|&b| b != b'_')
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let bytes = value.as_bytes();
+    let (mut i, mut j) = (0, 0);
+    while i < bytes.len() && j < prefix.len() {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        i += 1;
+        if b == b'_' {
+            continue;
+        }
+        if Some(&b.to_ascii_lowercase()) != prefix.get(j) {
+            return value;
+        }
+        j += 1;
+    }
+    if j < prefix.len() {
+        return value;
+    }
+    while bytes.get(i) == Some(&b'_') {
+        i += 1;
+    }
+    if i >= bytes.len() {
+        return value;
+    }
+    value.get(i..).unwrap_or(value)
+}
+
+/// `FOO_BAR` -> `FooBar`.
+fn enum_value_pascal_case(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut upper = true;
+    for c in value.chars() {
+        if c == '_' {
+            upper = true;
+        } else {
+            out.push(if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            });
+            upper = false;
+        }
+    }
+    out
+}
+
 /// `letter { letter | decimalDigit | "_" }` (proto2-spec.md "Identifiers"),
 /// also allowing a leading `_` as protoc does.
 fn is_identifier(name: &str) -> bool {
@@ -858,6 +911,29 @@ impl Builder<'_> {
             }
             if ed.reserved_names.contains(&v.name) {
                 return Err(self.err(span, format!("enum value \"{}\" is reserved", v.name)));
+            }
+        }
+        if self.syntax == Syntax::Proto3 {
+            // Code generators strip the enum's name from its values and
+            // PascalCase them; proto3 refuses values that would then collide
+            // (protoc's CheckEnumValueUniqueness; proto2 only warns).
+            let mut seen: HashMap<String, &EnumValueDescriptor> = HashMap::new();
+            for (i, v) in ed.values.iter().enumerate() {
+                let key = enum_value_pascal_case(strip_enum_prefix(&ed.name, &v.name));
+                if let Some(prev) = seen.get(&key) {
+                    if prev.name != v.name && prev.number != v.number {
+                        let span = e.values.get(i).map(|v| v.span.start).unwrap_or_default();
+                        return Err(self.err(
+                            span,
+                            format!(
+                                "enum value {} has the same name as {} if you ignore case and strip out the enum name prefix; give them the same number to make them aliases, or rename one",
+                                v.name, prev.name
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                seen.insert(key, v);
             }
         }
         if ed.allow_alias && !aliased {
