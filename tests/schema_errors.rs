@@ -153,6 +153,12 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:5:3: message sets cannot have fields, only extensions"),
     ("syntax = \"proto2\";\nmessage S {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\nextend S { optional int32 a = 4; }\n",
      "main.proto:6:12: extensions of message sets must be optional messages"),
+    ("syntax = \"proto3\";\nmessage M { option message_set_wire_format = true; }\n",
+     "main.proto:2:9: MessageSet is not supported in proto3"),
+    ("syntax = \"proto2\";\nmessage M { optional int32 a = 1 [lazy = true]; }\n",
+     "main.proto:2:13: [lazy = true] can only be specified for submessage fields"),
+    ("syntax = \"proto2\";\nmessage M { optional string a = 1 [jstype = JS_STRING]; }\n",
+     "main.proto:2:13: jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields"),
     // --- option interpretation ---
     ("syntax = \"proto3\";\noption java_pakage = \"x\";\n",
      "main.proto:2:1: option \"java_pakage\" unknown: \"google.protobuf.FileOptions\" has no such field"),
@@ -241,6 +247,24 @@ fn import_errors() {
         "a.proto:2:9: expected a message name after `message`, found `{`"
     );
     let _ = P2;
+}
+
+#[test]
+fn full_runtime_file_cannot_import_lite_one() {
+    assert_eq!(
+        error_of(&[
+            ("main.proto", "syntax = \"proto3\";\nimport \"lite.proto\";\n"),
+            ("lite.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\n"),
+        ]),
+        "main.proto:2:1: files that do not use optimize_for = LITE_RUNTIME cannot import files which do; this file is not lite, but it imports \"lite.proto\", which is"
+    );
+    assert_eq!(
+        error_of(&[
+            ("main.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\nimport \"lite.proto\";\n"),
+            ("lite.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\n"),
+        ]),
+        "no error"
+    );
 }
 
 #[test]

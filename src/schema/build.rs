@@ -310,6 +310,27 @@ impl Builder<'_> {
             }
         }
         self.visible = self.visible_files(&dependency_ids);
+        // descriptor.proto FileOptions.optimize_for: a full-runtime file
+        // cannot import a LITE_RUNTIME one.
+        let is_lite = |options: &[ast::OptionDecl]| {
+            options.iter().any(|o| {
+                o.is_simple("optimize_for")
+                    && matches!(o.value, Constant::Identifier(ref v) if v == "LITE_RUNTIME")
+            })
+        };
+        if !is_lite(&file.options) {
+            for (import, dep) in file.imports.iter().zip(&dependency_ids) {
+                if self.pool.file(*dep).is_some_and(|d| is_lite(&d.options)) {
+                    return Err(self.err(
+                        import.span.start,
+                        format!(
+                            "files that do not use optimize_for = LITE_RUNTIME cannot import files which do; this file is not lite, but it imports \"{}\", which is",
+                            import.path
+                        ),
+                    ));
+                }
+            }
+        }
         let package = file
             .package
             .as_ref()
@@ -543,6 +564,11 @@ impl Builder<'_> {
         for o in &m.options {
             if o.is_simple("message_set_wire_format") {
                 message_set = bool_option(o).map_err(|e| self.err(o.value_span.start, e))?;
+                if message_set && self.syntax == Syntax::Proto3 {
+                    return Err(
+                        self.err(m.name_span.start, "MessageSet is not supported in proto3")
+                    );
+                }
             } else if o.is_simple("deprecated") {
                 deprecated = bool_option(o).map_err(|e| self.err(o.value_span.start, e))?;
             } else if o.is_simple("map_entry") && !m.is_map_entry {
@@ -1426,6 +1452,34 @@ impl Builder<'_> {
     }
 
     fn validate_field_options(&self, f: &FieldDescriptor) -> Result<()> {
+        for o in &f.options {
+            if o.is_simple("lazy")
+                && matches!(o.value, Constant::Identifier(ref v) if v == "true")
+                && !matches!(f.ty, FieldType::Message(_))
+            {
+                return Err(self.err(
+                    f.span.start,
+                    "[lazy = true] can only be specified for submessage fields",
+                ));
+            }
+            // JSType chooses how a 64-bit integer appears in JavaScript.
+            let is_64_bit = matches!(
+                f.ty,
+                FieldType::Scalar(
+                    ScalarType::Int64
+                        | ScalarType::Uint64
+                        | ScalarType::Sint64
+                        | ScalarType::Fixed64
+                        | ScalarType::Sfixed64
+                )
+            );
+            if o.is_simple("jstype") && !is_64_bit {
+                return Err(self.err(
+                    f.span.start,
+                    "jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields",
+                ));
+            }
+        }
         if let Some(true) = f.packed {
             let packable = match f.ty {
                 FieldType::Scalar(s) => s.is_packable(),
