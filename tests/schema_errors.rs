@@ -122,6 +122,10 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:5:3: enum value \"B\" uses reserved number 2"),
     ("syntax = \"proto3\";\nenum Foo {\n  FOO_UNKNOWN = 0;\n  UNKNOWN = 1;\n}\n",
      "main.proto:4:3: enum value UNKNOWN has the same name as FOO_UNKNOWN if you ignore case and strip out the enum name prefix; give them the same number to make them aliases, or rename one"),
+    ("syntax = \"proto3\";\nenum E {\n  A = 0;\n  reserved 1 to max;\n  reserved 5;\n}\n",
+     "main.proto:2:1: reserved range 5 to 5 overlaps with already-defined range 1 to 2147483647 in \"E\""),
+    ("syntax = \"proto3\";\nenum E {\n  A = 0;\n  reserved \"B\", \"B\";\n}\n",
+     "main.proto:4:17: enum value \"B\" is reserved multiple times"),
     // --- options and defaults ---
     ("syntax = \"proto3\";\nmessage A { int32 a = 1 [default = 5]; }\n",
      "main.proto:2:26: explicit default values are not allowed in proto3"),

@@ -232,3 +232,19 @@ fn enum_values_that_differ_after_prefix_stripping_are_fine() {
     )])
     .unwrap();
 }
+
+#[test]
+fn reserved_numbers_and_names_protoc_accepts() {
+    // Past the field-number limit, and names that are not identifiers, as protoc 3.21 allows.
+    let pool = pool_of(&[(
+        "main.proto",
+        "syntax = \"proto2\";\nmessage M { reserved 536870912, 600000000 to 600000010; reserved \"a-b\"; }\n\
+         message S { option message_set_wire_format = true; extensions 4 to max; }\n",
+    )])
+    .unwrap();
+    let m = pool.message(pool.message_by_name("M").unwrap()).unwrap();
+    assert_eq!(m.reserved_ranges[1].end, 600_000_010);
+    assert_eq!(m.reserved_names, ["a-b"]);
+    let s = pool.message(pool.message_by_name("S").unwrap()).unwrap();
+    assert_eq!(s.extension_ranges[0].end, i32::MAX - 1);
+}

@@ -498,9 +498,11 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// What `max` means in a message's ranges: 2^29 - 1, or for a message
+    /// set 2^31 - 2 (so the exclusive end descriptors store still fits an int32).
     fn max_number(&self, message_set: bool) -> i64 {
         if message_set {
-            i64::from(i32::MAX)
+            i64::from(i32::MAX) - 1
         } else {
             MAX_FIELD_NUMBER
         }
@@ -528,6 +530,13 @@ impl Builder<'_> {
                     format!("{what} range end number must be greater than start number"),
                 ));
             }
+            // Reserved numbers past the field-number limit are harmless and
+            // protoc accepts them; only the int32 descriptor form bounds them.
+            let max = if what == "reserved" {
+                i64::from(i32::MAX) - 1
+            } else {
+                max
+            };
             if end > max {
                 return Err(self.err(
                     r.span.start,
@@ -857,7 +866,15 @@ impl Builder<'_> {
                     }
                 }
                 ast::Reserved::Names(names, _, _) => {
-                    reserved_names.extend(names.iter().map(|(n, _)| n.clone()));
+                    for (n, span) in names {
+                        if reserved_names.contains(n) {
+                            return Err(self.err(
+                                span.start,
+                                format!("enum value \"{n}\" is reserved multiple times"),
+                            ));
+                        }
+                        reserved_names.push(n.clone());
+                    }
                 }
             }
         }
@@ -905,6 +922,22 @@ impl Builder<'_> {
                         "the first enum value must be zero in proto3",
                     ));
                 }
+            }
+        }
+        for (i, r) in ed.reserved_ranges.iter().enumerate() {
+            if let Some(o) = ed
+                .reserved_ranges
+                .iter()
+                .take(i)
+                .find(|o| o.start <= r.end && r.start <= o.end)
+            {
+                return Err(self.err(
+                    e.span.start,
+                    format!(
+                        "reserved range {} to {} overlaps with already-defined range {} to {} in \"{}\"",
+                        r.start, r.end, o.start, o.end, ed.full_name
+                    ),
+                ));
             }
         }
         let mut aliased = false;

@@ -1407,21 +1407,13 @@ impl<'a> Parser<'a> {
             let loc = self.loc_begin_at(&path, start_token);
             let mut names = Vec::new();
             loop {
-                let at = self.peek().start;
                 let from = self.pos;
                 let (name, span) = self.utf8_string("a reserved name in quotes")?;
                 self.loc_since(
                     &join_path(&path, &[index_i32(names_before + names.len())]),
                     from,
                 );
-                let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !valid {
-                    return Err(self.error_at(
-                        at,
-                        format!("reserved name {name:?} is not a valid identifier"),
-                    ));
-                }
+                // protoc 3.21 accepts any string here (newer versions warn).
                 names.push((name, span));
                 if !self.eat(",") {
                     break;
