@@ -199,6 +199,8 @@ const SNIPPETS: &[&str] = &[
     "syntax = \"proto3\";\nenum E { A = 0; reserved 1 to max; reserved 5; }",
     "syntax = \"proto2\";\nmessage M { reserved 536870912; reserved \"a-b\"; }",
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage T { extend S { optional T t = 4; } }",
+    "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage T { extend S { optional T t = 1000000000; } }",
+    "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage U { extend S { optional U u = 19500; } }",
 ];
 
 #[test]

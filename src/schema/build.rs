@@ -101,6 +101,7 @@ pub(crate) fn build_file(pool: &mut Pool, file: &ast::File, source: String) -> R
         pending_fields: Vec::new(),
         pending_methods: Vec::new(),
         visible: HashSet::new(),
+        declaring_extension: false,
     };
     let built = b.build(file, source);
     let defined = std::mem::take(&mut b.defined);
@@ -171,6 +172,8 @@ struct Builder<'p> {
     pending_fields: Vec<PendingField>,
     pending_methods: Vec<PendingMethod>,
     visible: HashSet<FileId>,
+    /// Set while the fields of an `extend` block are declared.
+    declaring_extension: bool,
 }
 
 fn join(scope: &str, name: &str) -> String {
@@ -800,6 +803,8 @@ impl Builder<'_> {
 
     /// Field numbers run from 1 to 2^29 - 1, except 19000..=19999 (proto3.md
     /// "Assigning Field Numbers").
+    /// An extension may go higher: its number is checked against the
+    /// extendee's extension ranges (a message set's reach 2^31 - 2).
     fn check_number(&self, f: &ast::Field, fd: FieldDescriptor) -> Result<FieldDescriptor> {
         if f.number <= 0 {
             return Err(self.err(
@@ -807,7 +812,7 @@ impl Builder<'_> {
                 "field numbers must be positive integers",
             ));
         }
-        if f.number > MAX_FIELD_NUMBER {
+        if f.number > MAX_FIELD_NUMBER && !self.declaring_extension {
             return Err(self.err(
                 f.number_span.start,
                 format!("field numbers cannot be greater than {MAX_FIELD_NUMBER}"),
@@ -1062,12 +1067,15 @@ impl Builder<'_> {
             if f.label == Some(Label::Required) {
                 return Err(self.err(f.span.start, "extension fields cannot be required"));
             }
-            let mut fd = self.make_field(
+            self.declaring_extension = true;
+            let made = self.make_field(
                 f,
                 full_name,
                 FieldSlot::Extension(id),
                 Some((e.extendee.clone(), e.extendee_span)),
-            )?;
+            );
+            self.declaring_extension = false;
+            let mut fd = made?;
             fd.extension_scope = in_message;
             if let Some(p) = self.pending_fields.last_mut() {
                 p.relative_to = fd.full_name.clone();
