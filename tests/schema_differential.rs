@@ -201,6 +201,8 @@ const SNIPPETS: &[&str] = &[
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage T { extend S { optional T t = 4; } }",
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage T { extend S { optional T t = 1000000000; } }",
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage U { extend S { optional U u = 19500; } }",
+    "syntax = \"proto2\";\nmessage M { optional uint64 u = 1 [default = -0]; }",
+    "syntax = \"proto2\";\nmessage M { optional int64 i = 1 [default = -0]; optional double d = 2 [default = -0]; }",
 ];
 
 #[test]

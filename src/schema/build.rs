@@ -1265,7 +1265,9 @@ impl Builder<'_> {
                     ))
                 }
             };
-            if v < 0 && min == 0 {
+            // protoc refuses the sign itself, so `-0` is refused too.
+            let signed = matches!(value, Constant::Int { negative: true, .. });
+            if signed && min == 0 {
                 return Err(self.err(
                     at,
                     format!("unsigned field \"{name}\" can't have a negative default value"),

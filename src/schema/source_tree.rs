@@ -144,7 +144,10 @@ mod tests {
         assert_eq!(t.open("pkg/a.proto").unwrap(), "first");
         assert_eq!(t.open("pkg/b.proto").unwrap(), "only second");
         let missing = t.open("pkg/c.proto").unwrap_err();
-        assert!(missing.starts_with("not found in include paths ["), "{missing}");
+        assert!(
+            missing.starts_with("not found in include paths ["),
+            "{missing}"
+        );
         let _ = std::fs::remove_dir_all(&base);
     }
 
