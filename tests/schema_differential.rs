@@ -202,6 +202,9 @@ const SNIPPETS: &[&str] = &[
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage T { extend S { optional T t = 1000000000; } }",
     "syntax = \"proto2\";\nmessage S { option message_set_wire_format = true; extensions 4 to max; }\nmessage U { extend S { optional U u = 19500; } }",
     "syntax = \"proto2\";\nmessage M { optional uint64 u = 1 [default = -0]; }",
+    "\u{feff}syntax = \"proto3\";\n// after a byte order mark\nmessage M { int32 a = 1; }",
+    "syntax = \"proto3\";\r\n\t// tab comment\r\nmessage\tM {\r\n\t\tint32 a = 1;\t// t\r\n}\r\n",
+    "syntax = \"proto3\";\n/* \u{e9}t\u{e9} */\nmessage M {\n\tstring s = 1 [json_name = \"\u{e9}\"]; // caf\u{e9}\n}\n",
     "syntax = \"proto2\";\nmessage M { optional int64 i = 1 [default = -0]; optional double d = 2 [default = -0]; }",
 ];
 

@@ -292,6 +292,8 @@ pub(crate) fn tokenize(file: &str, source: &str) -> Result<Vec<Token>, SchemaErr
     // A UTF-8 byte order mark at the start is ignored.
     if cur.bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         cur.pos = 3;
+        // protoc's source-info columns still count its three bytes.
+        cur.pcol = 3;
     }
     let mut tokens: Vec<Token> = Vec::new();
     loop {
