@@ -120,6 +120,12 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:2:1: \"E\" declares 'option allow_alias = true;' but no enum values share a number; remove the option"),
     ("syntax = \"proto3\";\nenum E {\n  reserved 1 to 3;\n  A = 0;\n  B = 2;\n}\n",
      "main.proto:5:3: enum value \"B\" uses reserved number 2"),
+    ("syntax = \"proto3\";\nenum Foo {\n  FOO_UNKNOWN = 0;\n  UNKNOWN = 1;\n}\n",
+     "main.proto:4:3: enum value UNKNOWN has the same name as FOO_UNKNOWN if you ignore case and strip out the enum name prefix; give them the same number to make them aliases, or rename one"),
+    ("syntax = \"proto3\";\nenum E {\n  A = 0;\n  reserved 1 to max;\n  reserved 5;\n}\n",
+     "main.proto:2:1: reserved range 5 to 5 overlaps with already-defined range 1 to 2147483647 in \"E\""),
+    ("syntax = \"proto3\";\nenum E {\n  A = 0;\n  reserved \"B\", \"B\";\n}\n",
+     "main.proto:4:17: enum value \"B\" is reserved multiple times"),
     // --- options and defaults ---
     ("syntax = \"proto3\";\nmessage A { int32 a = 1 [default = 5]; }\n",
      "main.proto:2:26: explicit default values are not allowed in proto3"),
@@ -147,6 +153,43 @@ const CASES: &[(&str, &str)] = &[
      "main.proto:2:32: the JSON camel-case name of field \"fooBar\" conflicts with field \"foo_bar\"; this is not allowed in proto3"),
     ("syntax = \"proto3\";\nmessage A { option map_entry = true; }\n",
      "main.proto:2:13: map_entry should not be set explicitly; use map<KeyType, ValueType> instead"),
+    ("syntax = \"proto2\";\nmessage S {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n  optional int32 a = 1;\n}\n",
+     "main.proto:5:3: message sets cannot have fields, only extensions"),
+    ("syntax = \"proto2\";\nmessage S {\n  option message_set_wire_format = true;\n  extensions 4 to max;\n}\nextend S { optional int32 a = 4; }\n",
+     "main.proto:6:12: extensions of message sets must be optional messages"),
+    ("syntax = \"proto3\";\nmessage M { option message_set_wire_format = true; }\n",
+     "main.proto:2:9: MessageSet is not supported in proto3"),
+    ("syntax = \"proto2\";\nmessage M { optional int32 a = 1 [lazy = true]; }\n",
+     "main.proto:2:13: [lazy = true] can only be specified for submessage fields"),
+    ("syntax = \"proto2\";\nmessage M { optional string a = 1 [jstype = JS_STRING]; }\n",
+     "main.proto:2:13: jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields"),
+    // --- option interpretation ---
+    ("syntax = \"proto3\";\noption java_pakage = \"x\";\n",
+     "main.proto:2:1: option \"java_pakage\" unknown: \"google.protobuf.FileOptions\" has no such field"),
+    ("syntax = \"proto3\";\noption java_package = 5;\n",
+     "main.proto:2:1: option \"java_package\": expected a string"),
+    ("syntax = \"proto3\";\noption optimize_for = FASTEST;\n",
+     "main.proto:2:1: option \"optimize_for\": enum type \"google.protobuf.FileOptions.OptimizeMode\" has no value named \"FASTEST\""),
+    ("syntax = \"proto3\";\nmessage A { int32 a = 1 [(nope) = 1]; }\n",
+     "main.proto:2:26: option \"(nope)\" unknown: no such extension of \"google.protobuf.FieldOptions\" is visible"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      message R { optional int32 a = 1; }\n\
+      extend google.protobuf.MessageOptions { optional R r = 5000; }\n\
+      message A {\n  option (r).a = 1;\n  option (r) = { a: 2 };\n}\n",
+     "main.proto:7:3: option \"(r)\" was already set"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      extend google.protobuf.FileOptions { optional int32 small = 5000; }\n\
+      option (small) = 3000000000;\n",
+     "main.proto:4:1: option \"(small)\": value 3000000000 is out of range"),
+    ("syntax = \"proto2\";\nimport \"google/protobuf/descriptor.proto\";\n\
+      message R { optional int32 a = 1; }\n\
+      extend google.protobuf.FileOptions { optional R r = 5000; }\n\
+      option (r) = { b: 1 };\n",
+     "main.proto:5:1: option \"(r)\": \"R\" has no field named \"b\""),
+    ("syntax = \"proto2\";\npackage p;\nimport \"google/protobuf/descriptor.proto\";\n\
+      extend google.protobuf.FieldOptions { optional int32 tag = 5000; }\n\
+      message M {\n  optional int32 tag = 1;\n  optional int32 b = 2 [(tag) = 1];\n}\n",
+     "main.proto:7:25: option field \"(tag)\" resolves to \"p.M.tag\", which is not an extension of \"google.protobuf.FieldOptions\""),
     // --- extensions ---
     ("syntax = \"proto2\";\nmessage A { extensions 100 to 199; }\nextend A { optional int32 e = 5; }\n",
      "main.proto:3:12: \"A\" does not declare 5 as an extension number"),
@@ -211,6 +254,24 @@ fn import_errors() {
 }
 
 #[test]
+fn full_runtime_file_cannot_import_lite_one() {
+    assert_eq!(
+        error_of(&[
+            ("main.proto", "syntax = \"proto3\";\nimport \"lite.proto\";\n"),
+            ("lite.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\n"),
+        ]),
+        "main.proto:2:1: files that do not use optimize_for = LITE_RUNTIME cannot import files which do; this file is not lite, but it imports \"lite.proto\", which is"
+    );
+    assert_eq!(
+        error_of(&[
+            ("main.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\nimport \"lite.proto\";\n"),
+            ("lite.proto", "syntax = \"proto3\";\noption optimize_for = LITE_RUNTIME;\n"),
+        ]),
+        "no error"
+    );
+}
+
+#[test]
 fn duplicate_across_files() {
     assert_eq!(
         error_of(&[
@@ -265,4 +326,29 @@ fn failed_file_leaves_pool_unchanged() {
     // The names the failed file declared are free again.
     pool.load(&tree, "fixed.proto").unwrap();
     assert!(pool.message_by_name("b.B").is_some());
+}
+
+#[test]
+fn errors_in_descriptors_name_the_file() {
+    use grpclite::schema::descriptor::{
+        DescriptorProto, FieldDescriptorProto, FileDescriptorProto,
+    };
+    let file = FileDescriptorProto {
+        name: Some("d.proto".into()),
+        message_type: vec![DescriptorProto {
+            name: Some("M".into()),
+            field: vec![FieldDescriptorProto {
+                name: Some("f".into()),
+                number: Some(1),
+                label: Some(1),
+                r#type: Some(11),
+                type_name: Some(".Missing".into()),
+                ..Default::default()
+            }],
+            ..Default::default()
+        }],
+        ..Default::default()
+    };
+    let e = Pool::new().add_file_descriptor_proto(&file).unwrap_err();
+    assert_eq!(e.short(), "d.proto: \".Missing\" is not defined");
 }

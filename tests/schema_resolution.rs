@@ -197,3 +197,54 @@ fn method_types_resolve_from_the_service_scope() {
     assert!(s.methods.iter().all(|m| m.input == req && m.output == req));
     assert!(s.methods[1].client_streaming && s.methods[1].server_streaming);
 }
+
+#[test]
+fn pool_resolve_follows_protoc_rules() {
+    let pool = pool_of(&[(
+        "main.proto",
+        "syntax = \"proto3\";\npackage a.b;\nmessage Foo { message Bar {} }\nmessage M { message Foo {} int32 x = 1; }\n",
+    )])
+    .unwrap();
+    let found = |name: &str, from: &str| pool.resolve(name, from).map(|(full, _)| full);
+    assert_eq!(found("Foo", "a.b.M.x").as_deref(), Some("a.b.M.Foo"));
+    assert_eq!(found("Foo", "a.b.M").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found(".a.b.Foo", "a.b.M.x").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found("Foo.Bar", "a.b.N").as_deref(), Some("a.b.Foo.Bar"));
+    // `Foo` matches `a.b.M.Foo` first, which has no `Bar`: no fallback outward.
+    assert_eq!(found("Foo.Bar", "a.b.M.x"), None);
+    assert_eq!(found("b.Foo", "a.b.M.x").as_deref(), Some("a.b.Foo"));
+    assert_eq!(found("x", "a.b.M.y").as_deref(), Some("a.b.M.x"));
+}
+
+#[test]
+fn enum_values_that_differ_after_prefix_stripping_are_fine() {
+    // PascalCase keeps these apart (BarBaz vs Barbaz); equal numbers make aliases.
+    pool_of(&[(
+        "main.proto",
+        "syntax = \"proto3\";\nenum Foo { FOO_BAR_BAZ = 0; FOO_BARBAZ = 1; }\n\
+         enum Bar { option allow_alias = true; BAR_A = 0; A = 0; bar_a_x = 1; }\n",
+    )])
+    .unwrap();
+    // proto2 only warns (protoc), so it loads.
+    pool_of(&[(
+        "main.proto",
+        "syntax = \"proto2\";\nenum Foo { FOO_UNKNOWN = 0; UNKNOWN = 1; }\n",
+    )])
+    .unwrap();
+}
+
+#[test]
+fn reserved_numbers_and_names_protoc_accepts() {
+    // Past the field-number limit, and names that are not identifiers, as protoc 3.21 allows.
+    let pool = pool_of(&[(
+        "main.proto",
+        "syntax = \"proto2\";\nmessage M { reserved 536870912, 600000000 to 600000010; reserved \"a-b\"; }\n\
+         message S { option message_set_wire_format = true; extensions 4 to max; }\n",
+    )])
+    .unwrap();
+    let m = pool.message(pool.message_by_name("M").unwrap()).unwrap();
+    assert_eq!(m.reserved_ranges[1].end, 600_000_010);
+    assert_eq!(m.reserved_names, ["a-b"]);
+    let s = pool.message(pool.message_by_name("S").unwrap()).unwrap();
+    assert_eq!(s.extension_ranges[0].end, i32::MAX - 1);
+}

@@ -58,6 +58,25 @@ pub struct File {
     pub services: Vec<Service>,
     /// Top-level `extend` blocks.
     pub extends: Vec<Extend>,
+    /// Where every element is, in protoc's `SourceCodeInfo` form.
+    pub locations: Vec<SourceLocation>,
+}
+
+/// One entry of protoc's `SourceCodeInfo`: an element's path (field numbers
+/// and indexes from `FileDescriptorProto` down), where it is, and its comments
+/// (descriptor.proto, `SourceCodeInfo.Location`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SourceLocation {
+    /// The path; for an option, the path of its options message only, to
+    /// which interpreting the option appends the option's own field path.
+    pub path: Vec<i32>,
+    /// `[start line, start column, end line, end column]`, 0-based, columns in
+    /// bytes with tabs advancing to a multiple of 8, as protoc counts them.
+    pub span: [i32; 4],
+    /// The comments, for declarations.
+    pub comments: Comments,
+    /// This is an option's location, completed when the option is interpreted.
+    pub is_option: bool,
 }
 
 /// `package a.b.c;`.
@@ -169,6 +188,9 @@ pub struct OptionDecl {
     pub value_span: Span,
     /// Its comments (option statements only).
     pub comments: Comments,
+    /// Its entries in [`File::locations`] (one, or one per range of an
+    /// `extensions` statement); empty if the parser recorded none.
+    pub location: Vec<usize>,
 }
 
 impl OptionDecl {

@@ -101,12 +101,18 @@ pub(crate) fn build_file(pool: &mut Pool, file: &ast::File, source: String) -> R
         pending_fields: Vec::new(),
         pending_methods: Vec::new(),
         visible: HashSet::new(),
+        declaring_extension: false,
     };
-    match b.build(file, source) {
+    let built = b.build(file, source);
+    let defined = std::mem::take(&mut b.defined);
+    let packages = std::mem::take(&mut b.packages);
+    // Options are checked by interpreting them, as protoc does when it
+    // builds the file: an unknown option or a value of the wrong type fails.
+    let checked =
+        built.and_then(|()| super::convert::file_descriptor_proto(pool, id, false).map(|_| ()));
+    match checked {
         Ok(()) => Ok(id),
         Err(e) => {
-            let defined = std::mem::take(&mut b.defined);
-            let packages = std::mem::take(&mut b.packages);
             for name in defined {
                 pool.symbols.remove(&name);
             }
@@ -166,6 +172,8 @@ struct Builder<'p> {
     pending_fields: Vec<PendingField>,
     pending_methods: Vec<PendingMethod>,
     visible: HashSet<FileId>,
+    /// Set while the fields of an `extend` block are declared.
+    declaring_extension: bool,
 }
 
 fn join(scope: &str, name: &str) -> String {
@@ -174,6 +182,66 @@ fn join(scope: &str, name: &str) -> String {
     } else {
         format!("{scope}.{name}")
     }
+}
+
+/// `value` without the enum's name as a prefix, compared ignoring case and
+/// underscores (`Foo` strips `FOO_BAR` to `BAR`); unchanged if that would
+/// leave nothing.
+fn strip_enum_prefix<'v>(enum_name: &str, value: &'v str) -> &'v str {
+    let prefix: Vec<u8> = enum_name
+        .bytes()
+        .filter(|&b| b != b'_')
+        .map(|b| b.to_ascii_lowercase())
+        .collect();
+    let bytes = value.as_bytes();
+    let (mut i, mut j) = (0, 0);
+    while i < bytes.len() && j < prefix.len() {
+        let b = bytes.get(i).copied().unwrap_or(0);
+        i += 1;
+        if b == b'_' {
+            continue;
+        }
+        if Some(&b.to_ascii_lowercase()) != prefix.get(j) {
+            return value;
+        }
+        j += 1;
+    }
+    if j < prefix.len() {
+        return value;
+    }
+    while bytes.get(i) == Some(&b'_') {
+        i += 1;
+    }
+    if i >= bytes.len() {
+        return value;
+    }
+    value.get(i..).unwrap_or(value)
+}
+
+/// `FOO_BAR` -> `FooBar`.
+fn enum_value_pascal_case(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut upper = true;
+    for c in value.chars() {
+        if c == '_' {
+            upper = true;
+        } else {
+            out.push(if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            });
+            upper = false;
+        }
+    }
+    out
+}
+
+/// `letter { letter | decimalDigit | "_" }` (proto2-spec.md "Identifiers"),
+/// also allowing a leading `_` as protoc does.
+fn is_identifier(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// protoc's default JSON name: `foo_bar` becomes `fooBar` (json.md).
@@ -205,7 +273,12 @@ fn bool_option(o: &ast::OptionDecl) -> std::result::Result<bool, String> {
 }
 
 impl Builder<'_> {
+    /// An error at `at`; a file built from a descriptor has no text, so
+    /// its errors name the file only.
     fn err(&self, at: Position, message: impl Into<String>) -> SchemaError {
+        if self.source.is_empty() {
+            return SchemaError::whole_file(&self.name, message);
+        }
         SchemaError::at(&self.name, &self.source, at, message)
     }
 
@@ -239,7 +312,28 @@ impl Builder<'_> {
                 ast::ImportKind::Plain => {}
             }
         }
-        self.visible = self.visible_files(&dependency_ids, &public);
+        self.visible = self.visible_files(&dependency_ids);
+        // descriptor.proto FileOptions.optimize_for: a full-runtime file
+        // cannot import a LITE_RUNTIME one.
+        let is_lite = |options: &[ast::OptionDecl]| {
+            options.iter().any(|o| {
+                o.is_simple("optimize_for")
+                    && matches!(o.value, Constant::Identifier(ref v) if v == "LITE_RUNTIME")
+            })
+        };
+        if !is_lite(&file.options) {
+            for (import, dep) in file.imports.iter().zip(&dependency_ids) {
+                if self.pool.file(*dep).is_some_and(|d| is_lite(&d.options)) {
+                    return Err(self.err(
+                        import.span.start,
+                        format!(
+                            "files that do not use optimize_for = LITE_RUNTIME cannot import files which do; this file is not lite, but it imports \"{}\", which is",
+                            import.path
+                        ),
+                    ));
+                }
+            }
+        }
         let package = file
             .package
             .as_ref()
@@ -261,6 +355,8 @@ impl Builder<'_> {
             source,
             syntax_decl: file.syntax_decl.clone(),
             package_decl: file.package.as_ref().map(|p| (p.span, p.comments.clone())),
+            locations: file.locations.clone(),
+            descriptor: None,
         });
         self.pool.file_ids.insert(file.name.clone(), self.file);
         if let Some(p) = &file.package {
@@ -297,7 +393,7 @@ impl Builder<'_> {
     }
 
     /// This file, its direct imports, and what those re-export with `import public`.
-    fn visible_files(&self, deps: &[FileId], _public: &[usize]) -> HashSet<FileId> {
+    fn visible_files(&self, deps: &[FileId]) -> HashSet<FileId> {
         let mut visible = HashSet::from([self.file]);
         let mut work: Vec<FileId> = deps.to_vec();
         while let Some(f) = work.pop() {
@@ -320,6 +416,9 @@ impl Builder<'_> {
     fn define_package(&mut self, package: &str, at: Position) -> Result<()> {
         let mut prefix = String::new();
         for part in package.split('.') {
+            if !is_identifier(part) {
+                return Err(self.err(at, format!("\"{package}\" is not a valid package name")));
+            }
             if !prefix.is_empty() {
                 prefix.push('.');
             }
@@ -348,6 +447,10 @@ impl Builder<'_> {
 
     fn define(&mut self, full_name: &str, symbol: Symbol, at: Position) -> Result<()> {
         let (scope, short) = full_name.rsplit_once('.').unwrap_or(("", full_name));
+        // Text always gives identifiers; a descriptor may hold anything.
+        if !is_identifier(short) {
+            return Err(self.err(at, format!("\"{short}\" is not a valid identifier")));
+        }
         if let Some((existing, other)) = self.pool.symbols.get(full_name) {
             let mut message = if *other == self.file {
                 if scope.is_empty() {
@@ -398,9 +501,11 @@ impl Builder<'_> {
         Ok(())
     }
 
+    /// What `max` means in a message's ranges: 2^29 - 1, or for a message
+    /// set 2^31 - 2 (so the exclusive end descriptors store still fits an int32).
     fn max_number(&self, message_set: bool) -> i64 {
         if message_set {
-            i64::from(i32::MAX)
+            i64::from(i32::MAX) - 1
         } else {
             MAX_FIELD_NUMBER
         }
@@ -428,6 +533,13 @@ impl Builder<'_> {
                     format!("{what} range end number must be greater than start number"),
                 ));
             }
+            // Reserved numbers past the field-number limit are harmless and
+            // protoc accepts them; only the int32 descriptor form bounds them.
+            let max = if what == "reserved" {
+                i64::from(i32::MAX) - 1
+            } else {
+                max
+            };
             if end > max {
                 return Err(self.err(
                     r.span.start,
@@ -464,6 +576,11 @@ impl Builder<'_> {
         for o in &m.options {
             if o.is_simple("message_set_wire_format") {
                 message_set = bool_option(o).map_err(|e| self.err(o.value_span.start, e))?;
+                if message_set && self.syntax == Syntax::Proto3 {
+                    return Err(
+                        self.err(m.name_span.start, "MessageSet is not supported in proto3")
+                    );
+                }
             } else if o.is_simple("deprecated") {
                 deprecated = bool_option(o).map_err(|e| self.err(o.value_span.start, e))?;
             } else if o.is_simple("map_entry") && !m.is_map_entry {
@@ -686,6 +803,8 @@ impl Builder<'_> {
 
     /// Field numbers run from 1 to 2^29 - 1, except 19000..=19999 (proto3.md
     /// "Assigning Field Numbers").
+    /// An extension may go higher: its number is checked against the
+    /// extendee's extension ranges (a message set's reach 2^31 - 2).
     fn check_number(&self, f: &ast::Field, fd: FieldDescriptor) -> Result<FieldDescriptor> {
         if f.number <= 0 {
             return Err(self.err(
@@ -693,7 +812,7 @@ impl Builder<'_> {
                 "field numbers must be positive integers",
             ));
         }
-        if f.number > MAX_FIELD_NUMBER {
+        if f.number > MAX_FIELD_NUMBER && !self.declaring_extension {
             return Err(self.err(
                 f.number_span.start,
                 format!("field numbers cannot be greater than {MAX_FIELD_NUMBER}"),
@@ -752,7 +871,15 @@ impl Builder<'_> {
                     }
                 }
                 ast::Reserved::Names(names, _, _) => {
-                    reserved_names.extend(names.iter().map(|(n, _)| n.clone()));
+                    for (n, span) in names {
+                        if reserved_names.contains(n) {
+                            return Err(self.err(
+                                span.start,
+                                format!("enum value \"{n}\" is reserved multiple times"),
+                            ));
+                        }
+                        reserved_names.push(n.clone());
+                    }
                 }
             }
         }
@@ -802,6 +929,22 @@ impl Builder<'_> {
                 }
             }
         }
+        for (i, r) in ed.reserved_ranges.iter().enumerate() {
+            if let Some(o) = ed
+                .reserved_ranges
+                .iter()
+                .take(i)
+                .find(|o| o.start <= r.end && r.start <= o.end)
+            {
+                return Err(self.err(
+                    e.span.start,
+                    format!(
+                        "reserved range {} to {} overlaps with already-defined range {} to {} in \"{}\"",
+                        r.start, r.end, o.start, o.end, ed.full_name
+                    ),
+                ));
+            }
+        }
         let mut aliased = false;
         for (i, v) in ed.values.iter().enumerate() {
             let span = e.values.get(i).map(|v| v.span.start).unwrap_or_default();
@@ -832,6 +975,29 @@ impl Builder<'_> {
             }
             if ed.reserved_names.contains(&v.name) {
                 return Err(self.err(span, format!("enum value \"{}\" is reserved", v.name)));
+            }
+        }
+        if self.syntax == Syntax::Proto3 {
+            // Code generators strip the enum's name from its values and
+            // PascalCase them; proto3 refuses values that would then collide
+            // (protoc's CheckEnumValueUniqueness; proto2 only warns).
+            let mut seen: HashMap<String, &EnumValueDescriptor> = HashMap::new();
+            for (i, v) in ed.values.iter().enumerate() {
+                let key = enum_value_pascal_case(strip_enum_prefix(&ed.name, &v.name));
+                if let Some(prev) = seen.get(&key) {
+                    if prev.name != v.name && prev.number != v.number {
+                        let span = e.values.get(i).map(|v| v.span.start).unwrap_or_default();
+                        return Err(self.err(
+                            span,
+                            format!(
+                                "enum value {} has the same name as {} if you ignore case and strip out the enum name prefix; give them the same number to make them aliases, or rename one",
+                                v.name, prev.name
+                            ),
+                        ));
+                    }
+                    continue;
+                }
+                seen.insert(key, v);
             }
         }
         if ed.allow_alias && !aliased {
@@ -901,12 +1067,15 @@ impl Builder<'_> {
             if f.label == Some(Label::Required) {
                 return Err(self.err(f.span.start, "extension fields cannot be required"));
             }
-            let mut fd = self.make_field(
+            self.declaring_extension = true;
+            let made = self.make_field(
                 f,
                 full_name,
                 FieldSlot::Extension(id),
                 Some((e.extendee.clone(), e.extendee_span)),
-            )?;
+            );
+            self.declaring_extension = false;
+            let mut fd = made?;
             fd.extension_scope = in_message;
             if let Some(p) = self.pending_fields.last_mut() {
                 p.relative_to = fd.full_name.clone();
@@ -1096,7 +1265,9 @@ impl Builder<'_> {
                     ))
                 }
             };
-            if v < 0 && min == 0 {
+            // protoc refuses the sign itself, so `-0` is refused too.
+            let signed = matches!(value, Constant::Int { negative: true, .. });
+            if signed && min == 0 {
                 return Err(self.err(
                     at,
                     format!("unsigned field \"{name}\" can't have a negative default value"),
@@ -1243,10 +1414,16 @@ impl Builder<'_> {
     // ---- checks that need resolved types ----
 
     fn validate(&self) -> Result<()> {
-        for (id, m) in self.pool.messages() {
-            if m.file == self.file {
-                self.validate_message(id, m)?;
-            }
+        // This file's messages are the last ones added.
+        let own = self
+            .pool
+            .messages
+            .iter()
+            .enumerate()
+            .rev()
+            .take_while(|(_, m)| m.file == self.file);
+        for (i, m) in own {
+            self.validate_message(MessageId(i), m)?;
         }
         let mut seen: HashMap<(MessageId, i32), &FieldDescriptor> = HashMap::new();
         for (_, e) in self.pool.extensions() {
@@ -1294,6 +1471,16 @@ impl Builder<'_> {
                 ),
             ));
         }
+        // A message set holds each extension as a message (encoding.md has
+        // no scalar form for its items).
+        if target.message_set_wire_format
+            && (e.label != Label::Optional || !matches!(e.ty, FieldType::Message(_)))
+        {
+            return Err(self.err(
+                e.span.start,
+                "extensions of message sets must be optional messages",
+            ));
+        }
         if self.syntax == Syntax::Proto3 {
             let is_options = target.full_name.starts_with("google.protobuf.")
                 && target.full_name.ends_with("Options");
@@ -1308,6 +1495,34 @@ impl Builder<'_> {
     }
 
     fn validate_field_options(&self, f: &FieldDescriptor) -> Result<()> {
+        for o in &f.options {
+            if o.is_simple("lazy")
+                && matches!(o.value, Constant::Identifier(ref v) if v == "true")
+                && !matches!(f.ty, FieldType::Message(_))
+            {
+                return Err(self.err(
+                    f.span.start,
+                    "[lazy = true] can only be specified for submessage fields",
+                ));
+            }
+            // JSType chooses how a 64-bit integer appears in JavaScript.
+            let is_64_bit = matches!(
+                f.ty,
+                FieldType::Scalar(
+                    ScalarType::Int64
+                        | ScalarType::Uint64
+                        | ScalarType::Sint64
+                        | ScalarType::Fixed64
+                        | ScalarType::Sfixed64
+                )
+            );
+            if o.is_simple("jstype") && !is_64_bit {
+                return Err(self.err(
+                    f.span.start,
+                    "jstype is only allowed on int64, uint64, sint64, fixed64 or sfixed64 fields",
+                ));
+            }
+        }
         if let Some(true) = f.packed {
             let packable = match f.ty {
                 FieldType::Scalar(s) => s.is_packable(),
@@ -1338,6 +1553,14 @@ impl Builder<'_> {
     }
 
     fn validate_message(&self, _id: MessageId, m: &MessageDescriptor) -> Result<()> {
+        if m.message_set_wire_format {
+            if let Some(f) = m.fields.first() {
+                return Err(self.err(
+                    f.span.start,
+                    "message sets cannot have fields, only extensions",
+                ));
+            }
+        }
         for (i, f) in m.fields.iter().enumerate() {
             if let Some(prev) = m.fields.iter().take(i).find(|p| p.number == f.number) {
                 return Err(self.err(

@@ -6,6 +6,8 @@
 //! interpreted into their encoded form, custom options included.
 //! [`Pool::add_file_descriptor_set`] reads a protoc-made set back.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::ast::{self, Constant, Label, ScalarType, Syntax, TextMessage, TextValue};
@@ -33,11 +35,13 @@ fn builtin_descriptor_pool() -> Option<&'static Pool> {
 
 /// `FileDescriptorSet` of `files`, preceded by everything they import
 /// (dependencies first, each file once) when `include_imports` is set, as
-/// `protoc --include_imports` does.
+/// `protoc --include_imports` does; with `SourceCodeInfo` (positions and
+/// comments) when `include_source_info` is set, as `--include_source_info`.
 pub fn file_descriptor_set(
     pool: &Pool,
     files: &[FileId],
     include_imports: bool,
+    include_source_info: bool,
 ) -> Result<FileDescriptorSet, SchemaError> {
     let mut order = Vec::new();
     for &f in files {
@@ -49,7 +53,8 @@ pub fn file_descriptor_set(
     }
     let mut set = FileDescriptorSet::default();
     for f in order {
-        set.file.push(file_descriptor_proto(pool, f)?);
+        set.file
+            .push(file_descriptor_proto(pool, f, include_source_info)?);
     }
     Ok(set)
 }
@@ -66,18 +71,43 @@ fn add_with_imports(pool: &Pool, f: FileId, order: &mut Vec<FileId>, depth: usiz
     order.push(f);
 }
 
-/// The `FileDescriptorProto` of one file of the pool.
-pub fn file_descriptor_proto(pool: &Pool, id: FileId) -> Result<FileDescriptorProto, SchemaError> {
+/// The `FileDescriptorProto` of one file of the pool, with its source info
+/// if `include_source_info` is set and the file came from `.proto` text.
+pub fn file_descriptor_proto(
+    pool: &Pool,
+    id: FileId,
+    include_source_info: bool,
+) -> Result<FileDescriptorProto, SchemaError> {
     let file = pool
         .file(id)
         .ok_or_else(|| SchemaError::whole_file("", "no such file in the pool"))?;
-    let w = Writer { pool, file };
+    if let Some(d) = &file.descriptor {
+        let mut d = d.as_ref().clone();
+        if !include_source_info {
+            d.source_code_info = None;
+        }
+        return Ok(d);
+    }
+    let w = Writer {
+        pool,
+        file,
+        option_paths: RefCell::new(HashMap::new()),
+        repeated_counts: RefCell::new(HashMap::new()),
+    };
     let mut out = FileDescriptorProto {
         name: Some(file.name.clone()),
         package: (!file.package.is_empty()).then(|| file.package.clone()),
         dependency: file.dependencies.clone(),
-        public_dependency: file.public_dependencies.iter().map(|&i| i as i32).collect(),
-        weak_dependency: file.weak_dependencies.iter().map(|&i| i as i32).collect(),
+        public_dependency: file
+            .public_dependencies
+            .iter()
+            .map(|&i| i32::try_from(i).unwrap_or(i32::MAX))
+            .collect(),
+        weak_dependency: file
+            .weak_dependencies
+            .iter()
+            .map(|&i| i32::try_from(i).unwrap_or(i32::MAX))
+            .collect(),
         // protoc 3.21 writes `syntax` only for proto3.
         syntax: (file.syntax == Syntax::Proto3).then(|| "proto3".to_string()),
         ..Default::default()
@@ -96,13 +126,25 @@ pub fn file_descriptor_proto(pool: &Pool, id: FileId) -> Result<FileDescriptorPr
             out.extension.push(w.field(ext, true)?);
         }
     }
-    out.options = w.options(&file.options, "FileOptions", &file.package)?;
+    out.options = w.options(
+        &file.options,
+        "FileOptions",
+        &format!("{}.dummy", file.package),
+    )?;
+    if include_source_info && !file.locations.is_empty() {
+        out.source_code_info = Some(w.source_code_info());
+    }
     Ok(out)
 }
 
 struct Writer<'a> {
     pool: &'a Pool,
     file: &'a FileDescriptor,
+    /// For each option location of the file: the field path the option
+    /// resolved to, which completes the location's path.
+    option_paths: RefCell<HashMap<usize, Vec<i32>>>,
+    /// How many values each repeated option path has received so far.
+    repeated_counts: RefCell<HashMap<Vec<i32>, i32>>,
 }
 
 fn label_number(label: Label) -> i32 {
@@ -163,7 +205,41 @@ fn scalar_of_type_number(n: i32) -> Option<ScalarType> {
 }
 
 impl Writer<'_> {
+    /// The file's locations, options completed with the paths interpreting
+    /// them gave (an option that was not interpreted is left out).
+    fn source_code_info(&self) -> SourceCodeInfo {
+        let paths = self.option_paths.borrow();
+        let mut info = SourceCodeInfo::default();
+        for (i, l) in self.file.locations.iter().enumerate() {
+            let mut path = l.path.clone();
+            if l.is_option {
+                match paths.get(&i) {
+                    Some(suffix) => path.extend_from_slice(suffix),
+                    None => continue,
+                }
+            }
+            let [sl, sc, el, ec] = l.span;
+            let span = if sl == el {
+                vec![sl, sc, ec]
+            } else {
+                vec![sl, sc, el, ec]
+            };
+            info.location.push(Location {
+                path,
+                span,
+                leading_comments: l.comments.leading.clone(),
+                trailing_comments: l.comments.trailing.clone(),
+                leading_detached_comments: l.comments.leading_detached.clone(),
+                unknown: UnknownFields::default(),
+            });
+        }
+        info
+    }
+
     fn err(&self, at: Position, message: impl Into<String>) -> SchemaError {
+        if self.file.source.is_empty() {
+            return SchemaError::whole_file(&self.file.name, message);
+        }
         SchemaError::at(&self.file.name, &self.file.source, at, message)
     }
 
@@ -203,7 +279,11 @@ impl Writer<'_> {
         for o in &m.oneofs {
             out.oneof_decl.push(OneofDescriptorProto {
                 name: Some(o.name.clone()),
-                options: self.options(&o.options, "OneofOptions", &m.full_name)?,
+                options: self.options(
+                    &o.options,
+                    "OneofOptions",
+                    &format!("{}.{}", m.full_name, o.name),
+                )?,
                 ..Default::default()
             });
         }
@@ -222,7 +302,6 @@ impl Writer<'_> {
         f: &FieldDescriptor,
         is_extension: bool,
     ) -> Result<FieldDescriptorProto, SchemaError> {
-        let scope = f.full_name.rsplit_once('.').map(|(s, _)| s).unwrap_or("");
         Ok(FieldDescriptorProto {
             name: Some(f.name.clone()),
             extendee: f
@@ -237,7 +316,7 @@ impl Writer<'_> {
                 .default_value
                 .as_ref()
                 .map(|d| default_value_text(d, f.ty == FieldType::Scalar(ScalarType::Float))),
-            options: self.options(&f.options, "FieldOptions", scope)?,
+            options: self.options(&f.options, "FieldOptions", &f.full_name)?,
             oneof_index: if is_extension {
                 None
             } else {
@@ -264,7 +343,7 @@ impl Writer<'_> {
             out.value.push(EnumValueDescriptorProto {
                 name: Some(v.name.clone()),
                 number: Some(v.number),
-                options: self.options(&v.options, "EnumValueOptions", &e.full_name)?,
+                options: self.options(&v.options, "EnumValueOptions", &v.full_name)?,
                 ..Default::default()
             });
         }
@@ -294,7 +373,7 @@ impl Writer<'_> {
                 name: Some(m.name.clone()),
                 input_type: name(m.input),
                 output_type: name(m.output),
-                options: match self.options(&m.options, "MethodOptions", &s.full_name)? {
+                options: match self.options(&m.options, "MethodOptions", &m.full_name)? {
                     None if m.options_block => Some(Options::default()),
                     o => o,
                 },
@@ -319,7 +398,8 @@ impl Writer<'_> {
         builtin.message_by_name(&full).map(|m| (builtin, m))
     }
 
-    /// Interprets `options` (written in scope `scope`) as a `google.protobuf.<kind>`.
+    /// Interprets `options` of the element whose full name is `scope` (for
+    /// file options, `package.dummy`, as protoc does) as a `google.protobuf.<kind>`.
     fn options(
         &self,
         options: &[ast::OptionDecl],
@@ -337,19 +417,35 @@ impl Writer<'_> {
         };
         // protoc knows the standard options as fields of its compiled-in
         // options messages: they come out in field-number order. Custom
-        // options are unknown fields to it: one record per statement, in
-        // declaration order, after the standard ones.
+        // options (and standard ones newer than protoc 3.21) are unknown
+        // fields to it: one record per statement, in declaration order,
+        // after the known ones.
         let mut standard = Vec::new();
         let mut custom = Vec::new();
+        let mut assigned: Vec<Vec<(i32, bool)>> = Vec::new();
         for o in options {
-            let is_custom = o.name.first().is_some_and(|p| p.is_extension);
+            // "Known" means a field of protoc 3.21's own options message:
+            // newer standard options are unknown fields to it too.
+            let known = o
+                .name
+                .first()
+                .is_some_and(|p| !p.is_extension && protoc_knows_option(kind, &p.name));
+            let is_custom = !known;
             let out = if is_custom {
                 &mut custom
             } else {
                 &mut standard
             };
-            self.option(schema, message, o, scope, out)
+            let path = self
+                .option(schema, message, o, scope, out)
                 .map_err(|m| self.err(o.span.start, m))?;
+            if assigned.iter().any(|p| paths_conflict(p, &path)) {
+                return Err(self.err(
+                    o.span.start,
+                    format!("option \"{}\" was already set", o.name_text()),
+                ));
+            }
+            assigned.push(path);
         }
         let fields = UnknownFields::decode(&standard)
             .map_err(|e| SchemaError::whole_file(&self.file.name, e.to_string()))?;
@@ -360,7 +456,8 @@ impl Writer<'_> {
         Ok(Some(Options { fields }))
     }
 
-    /// Appends the record of one option statement.
+    /// Appends the record of one option statement; gives the path of
+    /// (field number, repeated) it set.
     fn option(
         &self,
         schema: &Pool,
@@ -368,7 +465,7 @@ impl Writer<'_> {
         o: &ast::OptionDecl,
         scope: &str,
         out: &mut Vec<u8>,
-    ) -> Result<(), String> {
+    ) -> Result<Vec<(i32, bool)>, String> {
         // Walk the name: each part but the last must name a message field.
         let mut path: Vec<(&Pool, &FieldDescriptor)> = Vec::new();
         let (mut pool, mut current) = (schema, message);
@@ -411,11 +508,33 @@ impl Writer<'_> {
             record = outer;
         }
         out.extend_from_slice(&record);
-        Ok(())
+        // protoc's source info names an option by the field numbers of its
+        // name, plus the value's index when the field is repeated.
+        let mut suffix: Vec<i32> = path.iter().map(|(_, f)| f.number).collect();
+        for &loc in &o.location {
+            let Some(base) = self.file.locations.get(loc).map(|l| l.path.clone()) else {
+                continue;
+            };
+            let mut full = base;
+            full.extend_from_slice(&suffix);
+            let mut own = suffix.clone();
+            if last.is_repeated() {
+                let mut counts = self.repeated_counts.borrow_mut();
+                let n = counts.entry(full).or_insert(0);
+                own.push(*n);
+                *n += 1;
+            }
+            self.option_paths.borrow_mut().insert(loc, own);
+        }
+        suffix.clear();
+        Ok(path
+            .iter()
+            .map(|(_, f)| (f.number, f.is_repeated()))
+            .collect())
     }
 
     /// A field of `message` by plain name, or an extension of it by `(name)`,
-    /// resolved from `scope` outward as protoc resolves custom option names.
+    /// resolved from the element `scope` as protoc resolves custom option names.
     fn find_option_field<'p>(
         &'p self,
         pool: &'p Pool,
@@ -436,41 +555,26 @@ impl Writer<'_> {
                 });
         }
         let extendee = &m.full_name;
-        let mut candidates = Vec::new();
-        if let Some(abs) = part.name.strip_prefix('.') {
-            candidates.push(abs.to_string());
-        } else {
-            let mut s = scope.to_string();
-            loop {
-                candidates.push(if s.is_empty() {
-                    part.name.clone()
-                } else {
-                    format!("{s}.{}", part.name)
-                });
-                match s.rfind('.') {
-                    Some(dot) => s.truncate(dot),
-                    None if !s.is_empty() => s.clear(),
-                    None => break,
-                }
-            }
+        let not_found = || {
+            format!(
+                "option \"({})\" unknown: no such extension of \"{extendee}\" is visible",
+                part.name
+            )
+        };
+        // The first symbol found decides, whatever it is (protoc's LookupSymbol).
+        let (full, symbol) = self.pool.resolve(&part.name, scope).ok_or_else(not_found)?;
+        let Symbol::Extension(id) = symbol else {
+            return Err(format!(
+                "option field \"({})\" resolves to \"{full}\", which is not an extension of \"{extendee}\"",
+                part.name
+            ));
+        };
+        let ext = self.pool.extension(id).ok_or_else(not_found)?;
+        let target = ext.extendee.and_then(|t| self.pool.message(t));
+        if target.map(|t| &t.full_name) != Some(extendee) {
+            return Err(format!("\"{full}\" is not an extension of \"{extendee}\""));
         }
-        for c in candidates {
-            if let Some(ext) = self
-                .pool
-                .extension_by_name(&c)
-                .and_then(|e| self.pool.extension(e))
-            {
-                let target = ext.extendee.and_then(|t| self.pool.message(t));
-                if target.map(|t| &t.full_name) == Some(extendee) {
-                    return Ok((self.pool, ext));
-                }
-                return Err(format!("\"{c}\" is not an extension of \"{extendee}\""));
-            }
-        }
-        Err(format!(
-            "option \"({})\" unknown: no such extension of \"{extendee}\" is visible",
-            part.name
-        ))
+        Ok((self.pool, ext))
     }
 
     /// Appends the record for field `f` holding `value`.
@@ -542,6 +646,31 @@ impl Writer<'_> {
         let md = pool.message(m).ok_or("dangling message")?;
         let mut out = Vec::new();
         for tf in &text.fields {
+            if tf.is_extension && tf.name.contains('/') {
+                // An expanded `google.protobuf.Any`: `[type.url/pkg.Msg] { ... }`
+                // is `type_url` (1) and the message encoded as `value` (2).
+                if md.full_name != "google.protobuf.Any" {
+                    return Err(format!(
+                        "[{}] is only allowed in a google.protobuf.Any",
+                        tf.name
+                    ));
+                }
+                let type_name = tf.name.rsplit('/').next().unwrap_or("");
+                let inner = self.pool.message_by_name(type_name).ok_or_else(|| {
+                    format!("unknown message type \"{type_name}\" in [{}]", tf.name)
+                })?;
+                let TextValue::Message(body) = &tf.value else {
+                    return Err(format!("[{}] needs a message value in braces", tf.name));
+                };
+                let value = self.text_message(self.pool, inner, body, depth + 1)?;
+                encode_tag(1, WireType::Len, &mut out);
+                varint::encode(tf.name.len() as u64, &mut out);
+                out.extend_from_slice(tf.name.as_bytes());
+                encode_tag(2, WireType::Len, &mut out);
+                varint::encode(value.len() as u64, &mut out);
+                out.extend_from_slice(&value);
+                continue;
+            }
             let (fpool, f) = if tf.is_extension {
                 let name = tf.name.strip_prefix('.').unwrap_or(&tf.name);
                 let ext = self
@@ -708,6 +837,66 @@ fn encode_scalar(
         }
     }
     Ok(())
+}
+
+/// The fields of protoc 3.21's compiled-in options messages (the built-in
+/// descriptor.proto), which protoc writes in field-number order.
+fn protoc_knows_option(kind: &str, name: &str) -> bool {
+    let fields: &[&str] = match kind {
+        "FileOptions" => &[
+            "java_package",
+            "java_outer_classname",
+            "java_multiple_files",
+            "java_generate_equals_and_hash",
+            "java_string_check_utf8",
+            "optimize_for",
+            "go_package",
+            "cc_generic_services",
+            "java_generic_services",
+            "py_generic_services",
+            "php_generic_services",
+            "deprecated",
+            "cc_enable_arenas",
+            "objc_class_prefix",
+            "csharp_namespace",
+            "swift_prefix",
+            "php_class_prefix",
+            "php_namespace",
+            "php_metadata_namespace",
+            "ruby_package",
+        ],
+        "MessageOptions" => &[
+            "message_set_wire_format",
+            "no_standard_descriptor_accessor",
+            "deprecated",
+            "map_entry",
+        ],
+        "FieldOptions" => &[
+            "ctype",
+            "packed",
+            "jstype",
+            "lazy",
+            "unverified_lazy",
+            "deprecated",
+            "weak",
+        ],
+        "EnumOptions" => &["allow_alias", "deprecated"],
+        "EnumValueOptions" | "ServiceOptions" => &["deprecated"],
+        "MethodOptions" => &["deprecated", "idempotency_level"],
+        _ => &[],
+    };
+    name == "uninterpreted_option" || fields.contains(&name)
+}
+
+/// Whether two option assignments set the same singular value: one path is
+/// a prefix of the other (or equal) and no field along the shared part is
+/// repeated (protoc: "Option ... was already set").
+fn paths_conflict(a: &[(i32, bool)], b: &[(i32, bool)]) -> bool {
+    let shared = a.iter().zip(b).take_while(|(x, y)| x.0 == y.0).count();
+    if shared < a.len().min(b.len()) {
+        return false;
+    }
+    !a.iter().take(shared).any(|(_, repeated)| *repeated)
 }
 
 /// Re-encodes `fields` of message `m` the way a parsed-then-serialized
@@ -954,9 +1143,110 @@ impl Pool {
         if let Some(id) = self.file_by_name(&name) {
             return Ok(id);
         }
-        let ast = ast_of_file(file)?;
-        super::build::build_file(self, &ast, String::new())
+        let mut ast = ast_of_file(file)?;
+        if let Some(info) = &file.source_code_info {
+            attach_comments(&mut ast, info);
+        }
+        let id = super::build::build_file(self, &ast, String::new())?;
+        if let Some(f) = self.files.get_mut(id.0) {
+            f.descriptor = Some(Box::new(file.clone()));
+        }
+        Ok(id)
     }
+}
+
+/// Gives the declarations of a syntax tree built from a descriptor the
+/// comments its `SourceCodeInfo` holds, found by path.
+fn attach_comments(file: &mut ast::File, info: &SourceCodeInfo) {
+    let mut by_path: HashMap<&[i32], ast::Comments> = HashMap::new();
+    for l in &info.location {
+        let has_comments = l.leading_comments.is_some()
+            || l.trailing_comments.is_some()
+            || !l.leading_detached_comments.is_empty();
+        if has_comments {
+            by_path
+                .entry(l.path.as_slice())
+                .or_insert_with(|| ast::Comments {
+                    leading: l.leading_comments.clone(),
+                    trailing: l.trailing_comments.clone(),
+                    leading_detached: l.leading_detached_comments.clone(),
+                });
+        }
+    }
+    let get = |path: &[i32]| by_path.get(path).cloned().unwrap_or_default();
+    let at = |base: &[i32], more: &[i32]| {
+        let mut p = base.to_vec();
+        p.extend_from_slice(more);
+        p
+    };
+    if let Some(p) = &mut file.package {
+        p.comments = get(&[2]);
+    }
+    for (i, import) in file.imports.iter_mut().enumerate() {
+        import.comments = get(&[3, index(i)]);
+    }
+    fn message(
+        m: &mut ast::Message,
+        path: &[i32],
+        get: &dyn Fn(&[i32]) -> ast::Comments,
+        depth: usize,
+    ) {
+        if depth > super::parser::MAX_NESTING_DEPTH {
+            return;
+        }
+        m.comments = get(path);
+        let at = |more: &[i32]| {
+            let mut p = path.to_vec();
+            p.extend_from_slice(more);
+            p
+        };
+        for (i, f) in m.fields.iter_mut().enumerate() {
+            f.comments = get(&at(&[2, index(i)]));
+        }
+        for (i, n) in m.messages.iter_mut().enumerate() {
+            message(n, &at(&[3, index(i)]), get, depth + 1);
+        }
+        for (i, e) in m.enums.iter_mut().enumerate() {
+            enumeration(e, &at(&[4, index(i)]), get);
+        }
+        for (i, e) in m.extends.iter_mut().enumerate() {
+            for f in &mut e.fields {
+                f.comments = get(&at(&[6, index(i)]));
+            }
+        }
+        for (i, o) in m.oneofs.iter_mut().enumerate() {
+            o.comments = get(&at(&[8, index(i)]));
+        }
+    }
+    fn enumeration(e: &mut ast::Enum, path: &[i32], get: &dyn Fn(&[i32]) -> ast::Comments) {
+        e.comments = get(path);
+        for (i, v) in e.values.iter_mut().enumerate() {
+            let mut p = path.to_vec();
+            p.extend_from_slice(&[2, index(i)]);
+            v.comments = get(&p);
+        }
+    }
+    for (i, m) in file.messages.iter_mut().enumerate() {
+        message(m, &[4, index(i)], &get, 0);
+    }
+    for (i, e) in file.enums.iter_mut().enumerate() {
+        enumeration(e, &[5, index(i)], &get);
+    }
+    for (i, s) in file.services.iter_mut().enumerate() {
+        s.comments = get(&[6, index(i)]);
+        for (j, m) in s.methods.iter_mut().enumerate() {
+            m.comments = get(&at(&[6, index(i)], &[2, index(j)]));
+        }
+    }
+    for (i, e) in file.extends.iter_mut().enumerate() {
+        for f in &mut e.fields {
+            f.comments = get(&[7, index(i)]);
+        }
+    }
+}
+
+fn index(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
 }
 
 fn missing(file: &str, what: &str) -> SchemaError {
@@ -981,6 +1271,7 @@ fn bool_options(options: &Option<Options>, names: &[(u32, &str)]) -> Vec<ast::Op
                 span: Span::default(),
                 value_span: Span::default(),
                 comments: ast::Comments::default(),
+                location: Vec::new(),
             })
         })
         .collect()
@@ -1042,6 +1333,7 @@ fn ast_of_file(f: &FileDescriptorProto) -> Result<ast::File, SchemaError> {
         enums: f.enum_type.iter().map(ast_of_enum).collect(),
         services: f.service.iter().map(ast_of_service).collect(),
         extends,
+        locations: Vec::new(),
     })
 }
 
@@ -1109,6 +1401,7 @@ fn ast_of_field(
                 span: Span::default(),
                 value_span: Span::default(),
                 comments: ast::Comments::default(),
+                location: Vec::new(),
             });
         }
     }
@@ -1167,6 +1460,7 @@ fn default_option(
         span: Span::default(),
         value_span: Span::default(),
         comments: ast::Comments::default(),
+        location: Vec::new(),
     })
 }
 

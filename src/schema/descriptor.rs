@@ -1,16 +1,12 @@
 //! Descriptors: the `google.protobuf.FileDescriptorSet` family of
-//! descriptor.proto, as plain structs implementing [`wire::Message`] by
-//! hand, and conversions between them and a [`Pool`].
-//!
-//! `Pool -> FileDescriptorProto` produces what `protoc --descriptor_set_out`
-//! writes (fields in number order, `json_name` filled in, protoc's text for
-//! default values, standard options interpreted). `FileDescriptorSet ->
-//! Pool` accepts what protoc writes, so a schema compiled elsewhere can be
-//! used without its `.proto` text.
+//! descriptor.proto, as plain structs implementing [`crate::wire::Message`]
+//! by hand. Fields are written in field-number order, as protoc writes them,
+//! so a set encodes to the same bytes protoc produces;
+//! [`convert`](super::convert) turns a [`Pool`](super::Pool) into these and back.
 //!
 //! Options messages are kept as their encoded fields ([`Options`]): the
-//! standard options a pool honours are read from and written to them by
-//! field number (descriptor.proto), and everything else passes through.
+//! standard options a pool honours are read from them by field number
+//! (descriptor.proto), and everything else passes through unchanged.
 
 use crate::wire::{field, DecodeError, Message, Reader, UnknownFields, UnknownValue, WireType};
 

@@ -44,6 +44,10 @@ pub(crate) struct Token {
     pub text: String,
     pub start: Position,
     pub end: Position,
+    /// Start and end columns as protoc counts them for source info: 0-based
+    /// bytes, a tab advancing to the next multiple of 8.
+    pub pcol_start: i32,
+    pub pcol_end: i32,
     pub comments: CommentsBefore,
 }
 
@@ -57,6 +61,7 @@ struct Cursor<'a> {
     pos: usize,
     line: u32,
     column: u32,
+    pcol: i32,
 }
 
 enum CommentStart {
@@ -144,6 +149,13 @@ impl<'a> Cursor<'a> {
     fn bump(&mut self) -> Option<u8> {
         let b = self.peek()?;
         self.pos += 1;
+        if b == b'\n' {
+            self.pcol = 0;
+        } else if b == b'\t' {
+            self.pcol = self.pcol.saturating_add(8 - self.pcol % 8);
+        } else {
+            self.pcol = self.pcol.saturating_add(1);
+        }
         if b == b'\n' {
             self.line = self.line.saturating_add(1);
             self.column = 1;
@@ -275,10 +287,13 @@ pub(crate) fn tokenize(file: &str, source: &str) -> Result<Vec<Token>, SchemaErr
         pos: 0,
         line: 1,
         column: 1,
+        pcol: 0,
     };
     // A UTF-8 byte order mark at the start is ignored.
     if cur.bytes.starts_with(&[0xEF, 0xBB, 0xBF]) {
         cur.pos = 3;
+        // protoc's source-info columns still count its three bytes.
+        cur.pcol = 3;
     }
     let mut tokens: Vec<Token> = Vec::new();
     loop {
@@ -287,12 +302,15 @@ pub(crate) fn tokenize(file: &str, source: &str) -> Result<Vec<Token>, SchemaErr
             Gap::Token(c) => next_token(&mut cur, c, file, source)?,
             Gap::Slash(c) => {
                 let start = cur.position();
+                let pcol_start = cur.pcol;
                 cur.bump();
                 Token {
                     kind: TokenKind::Symbol,
                     text: "/".to_string(),
                     start,
                     end: cur.position(),
+                    pcol_start,
+                    pcol_end: cur.pcol,
                     comments: c,
                 }
             }
@@ -439,6 +457,7 @@ fn next_token(
     source: &str,
 ) -> Result<Token, SchemaError> {
     let start = cur.position();
+    let pcol_start = cur.pcol;
     let from = cur.pos;
     let Some(b) = cur.peek() else {
         return Ok(Token {
@@ -446,6 +465,8 @@ fn next_token(
             text: String::new(),
             start,
             end: start,
+            pcol_start,
+            pcol_end: pcol_start,
             comments,
         });
     };
@@ -510,6 +531,8 @@ fn next_token(
         text,
         start,
         end: cur.position(),
+        pcol_start,
+        pcol_end: cur.pcol,
         comments,
     })
 }

@@ -1,14 +1,16 @@
 //! Schemas without protoc: the `.proto` parser, descriptors, dynamic messages and code generation.
 //!
-//! A schema goes through three steps:
+//! A schema goes through these steps:
 //!
 //! ```text
-//!   SourceTree      finds file text by import name (disk, memory, built-ins)
-//!      |
-//!   parser          text -> ast::File (syntax tree with positions and comments)
-//!      |
-//!   Pool            files -> resolved model: fully qualified names, checked
-//!                   numbers, types and defaults, lookups by full name
+//!   SourceTree      finds file text by import name (disk, memory, built-in
+//!      |            well-known types)
+//!   parser          text -> ast::File: syntax tree with positions, comments
+//!      |            and protoc's SourceCodeInfo locations
+//!   Pool            files -> resolved model: fully qualified names, protoc's
+//!      |            checks, options interpreted, lookups by full name
+//!   convert         Pool <-> FileDescriptorSet (descriptor), equal to what
+//!                   `protoc --include_imports [--include_source_info]` writes
 //! ```
 //!
 //! ```
@@ -28,7 +30,19 @@
 //! ```
 //!
 //! Errors say where (`file:line:column`, with the line and a caret) and what
-//! was expected, like protoc's but with more context.
+//! was expected. The parser and pool never panic on any input, and bound what
+//! input can make them do: [`parser::MAX_SOURCE_LEN`],
+//! [`parser::MAX_NESTING_DEPTH`], [`pool::MAX_IMPORT_DEPTH`].
+//!
+//! Fuzzing: [`parse_file`] takes any text; [`Pool::load`] with a
+//! [`MemorySourceTree`] takes any set of files; `FileDescriptorSet::decode`
+//! then [`Pool::add_file_descriptor_set`] takes any bytes. Oracles: a
+//! decoded `FileDescriptorSet` re-encodes to bytes that decode to the same
+//! value; a pool built from text, written with
+//! [`convert::file_descriptor_set`], rebuilt from that set and written
+//! again, gives the same bytes.
+
+#![warn(missing_docs)]
 
 pub mod ast;
 mod build;

@@ -1,4 +1,4 @@
-//! The `.proto` parser: tokens in, one [`ast::File`] out.
+//! The `.proto` parser: tokens in, one [`ast::File`](super::ast::File) out.
 //!
 //! It follows the grammar of proto2-spec.md and proto3-spec.md and the
 //! checks protoc makes while parsing (labels, group names, proto3 rules that
@@ -42,6 +42,8 @@ pub fn parse_file(name: &str, source: &str) -> Result<File> {
         text: String::new(),
         start: Position::default(),
         end: Position::default(),
+        pcol_start: 0,
+        pcol_end: 0,
         comments: Default::default(),
     });
     let mut p = Parser {
@@ -54,6 +56,7 @@ pub fn parse_file(name: &str, source: &str) -> Result<File> {
         upcoming_detached: Vec::new(),
         depth: 0,
         syntax: Syntax::Proto2,
+        locations: Vec::new(),
     };
     p.file()
 }
@@ -69,6 +72,33 @@ struct Parser<'a> {
     upcoming_detached: Vec<String>,
     depth: usize,
     syntax: Syntax,
+    /// protoc's `SourceCodeInfo` locations, in the order they start.
+    locations: Vec<SourceLocation>,
+}
+
+/// A 0-based line for source info.
+fn line0(p: Position) -> i32 {
+    i32::try_from(p.line).unwrap_or(i32::MAX).saturating_sub(1)
+}
+
+/// An index as a path element.
+fn index_i32(i: usize) -> i32 {
+    i32::try_from(i).unwrap_or(i32::MAX)
+}
+
+fn join_path(base: &[i32], more: &[i32]) -> Vec<i32> {
+    let mut p = Vec::with_capacity(base.len() + more.len());
+    p.extend_from_slice(base);
+    p.extend_from_slice(more);
+    p
+}
+
+/// How many reserved ranges and names earlier statements declared.
+fn reserved_counts(reserved: &[Reserved]) -> (usize, usize) {
+    reserved.iter().fold((0, 0), |(r, n), x| match x {
+        Reserved::Ranges(v, _, _) => (r + v.len(), n),
+        Reserved::Names(v, _, _) => (r, n + v.len()),
+    })
 }
 
 type Result<T> = std::result::Result<T, SchemaError>;
@@ -205,17 +235,26 @@ impl<'a> Parser<'a> {
 
     /// Consumes the `;`, `{` or `}` that ends a declaration and hands out the
     /// declaration's comments (protoc's `ConsumeEndOfDeclaration`).
-    fn end_of_declaration(&mut self, text: &str, context: &str, record: bool) -> Result<Comments> {
+    fn end_of_declaration(
+        &mut self,
+        text: &str,
+        context: &str,
+        loc: Option<usize>,
+    ) -> Result<Comments> {
         self.expect(text, context)?;
         let between = self.peek().comments.clone();
         let leading = std::mem::replace(&mut self.upcoming_leading, between.leading);
-        if record {
+        if let Some(loc) = loc {
             let detached = std::mem::replace(&mut self.upcoming_detached, between.detached);
-            Ok(Comments {
+            let comments = Comments {
                 leading: leading.filter(|s| !s.is_empty()),
                 trailing: between.prev_trailing.filter(|s| !s.is_empty()),
                 leading_detached: detached,
-            })
+            };
+            if let Some(l) = self.locations.get_mut(loc) {
+                l.comments = comments.clone();
+            }
+            Ok(comments)
         } else {
             if text == "}" {
                 self.upcoming_detached = between.detached;
@@ -307,6 +346,59 @@ impl<'a> Parser<'a> {
             .map_err(|_| self.error_at(start, format!("{what} must be valid UTF-8")))
     }
 
+    // ---- source locations ----
+
+    /// Starts a location at the current token, as protoc's `LocationRecorder`
+    /// does: locations are listed in the order they start.
+    fn loc_begin(&mut self, path: &[i32]) -> usize {
+        let index = self.pos;
+        self.loc_begin_at(path, index)
+    }
+
+    /// Starts a location at token `index`.
+    fn loc_begin_at(&mut self, path: &[i32], index: usize) -> usize {
+        let t = self.tokens.get(index).unwrap_or(&self.eof);
+        let (line, column) = (line0(t.start), t.pcol_start);
+        self.locations.push(SourceLocation {
+            path: path.to_vec(),
+            span: [line, column, line, column],
+            comments: Comments::default(),
+            is_option: false,
+        });
+        self.locations.len() - 1
+    }
+
+    /// Ends location `idx` at the end of the last consumed token.
+    fn loc_end(&mut self, idx: usize) {
+        let (line, column) = match self.pos.checked_sub(1).and_then(|i| self.tokens.get(i)) {
+            Some(t) => (line0(t.end), t.pcol_end),
+            None => (0, 0),
+        };
+        if let Some(l) = self.locations.get_mut(idx) {
+            l.span[2] = line;
+            l.span[3] = column;
+        }
+    }
+
+    /// A location covering the tokens from `from` to the last consumed one.
+    fn loc_since(&mut self, path: &[i32], from: usize) -> usize {
+        let idx = self.loc_begin_at(path, from);
+        self.loc_end(idx);
+        idx
+    }
+
+    /// A location covering exactly token `index`.
+    fn loc_token(&mut self, path: &[i32], index: usize) -> usize {
+        let idx = self.loc_begin_at(path, index);
+        let t = self.tokens.get(index).unwrap_or(&self.eof);
+        let (line, column) = (line0(t.end), t.pcol_end);
+        if let Some(l) = self.locations.get_mut(idx) {
+            l.span[2] = line;
+            l.span[3] = column;
+        }
+        idx
+    }
+
     // ---- file ----
 
     fn file(&mut self) -> Result<File> {
@@ -333,7 +425,9 @@ impl<'a> Parser<'a> {
                 ),
             ));
         }
+        let root = self.loc_begin(&[]);
         if self.at("syntax") {
+            let loc = self.loc_begin(&[12]);
             let start = self.bump().start;
             self.expect("=", "after `syntax`")?;
             let value_at = self.peek().start;
@@ -350,27 +444,33 @@ impl<'a> Parser<'a> {
                 }
             };
             self.syntax = file.syntax;
-            let comments = self.end_of_declaration(";", "after the syntax statement", true)?;
+            let comments = self.end_of_declaration(";", "after the syntax statement", Some(loc))?;
+            self.loc_end(loc);
             file.syntax_decl = Some((self.span_from(start), comments));
         }
         loop {
             let t = self.peek().clone();
             match (t.kind, t.text.as_str()) {
-                (TokenKind::End, _) => return Ok(file),
+                (TokenKind::End, _) => break,
                 (TokenKind::Symbol, ";") => {
-                    self.end_of_declaration(";", "", false)?;
+                    self.end_of_declaration(";", "", None)?;
                 }
                 (TokenKind::Ident, "import") => {
-                    let import = self.import()?;
+                    let public = file.imports.iter().filter(|i| i.kind == ImportKind::Public).count();
+                    let weak = file.imports.iter().filter(|i| i.kind == ImportKind::Weak).count();
+                    let index = file.imports.len();
+                    let import = self.import(index, public, weak)?;
                     file.imports.push(import);
                 }
                 (TokenKind::Ident, "package") => {
                     if file.package.is_some() {
                         return Err(self.error_at(t.start, "a file may declare its package only once"));
                     }
+                    let loc = self.loc_begin(&[2]);
                     self.bump();
                     let (name, _) = self.full_ident("a package name after `package`")?;
-                    let comments = self.end_of_declaration(";", "after the package name", true)?;
+                    let comments = self.end_of_declaration(";", "after the package name", Some(loc))?;
+                    self.loc_end(loc);
                     file.package = Some(Package {
                         name,
                         span: self.span_from(t.start),
@@ -378,23 +478,27 @@ impl<'a> Parser<'a> {
                     });
                 }
                 (TokenKind::Ident, "option") => {
-                    let option = self.option_statement("file")?;
+                    let option = self.option_statement("file", &[8])?;
                     file.options.push(option);
                 }
                 (TokenKind::Ident, "message") => {
-                    let message = self.message()?;
+                    let path = [4, index_i32(file.messages.len())];
+                    let message = self.message(&path)?;
                     file.messages.push(message);
                 }
                 (TokenKind::Ident, "enum") => {
-                    let e = self.enumeration()?;
+                    let path = [5, index_i32(file.enums.len())];
+                    let e = self.enumeration(&path)?;
                     file.enums.push(e);
                 }
                 (TokenKind::Ident, "service") => {
-                    let s = self.service()?;
+                    let path = [6, index_i32(file.services.len())];
+                    let s = self.service(&path)?;
                     file.services.push(s);
                 }
                 (TokenKind::Ident, "extend") => {
-                    let e = self.extend(&mut file.messages)?;
+                    let before: usize = file.extends.iter().map(|e| e.fields.len()).sum();
+                    let e = self.extend(&mut file.messages, &[4], &[7], before)?;
                     file.extends.push(e);
                 }
                 (TokenKind::Ident, "syntax") => {
@@ -407,19 +511,30 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        self.loc_end(root);
+        file.locations = std::mem::take(&mut self.locations);
+        Ok(file)
     }
 
-    fn import(&mut self) -> Result<Import> {
+    /// `import [public|weak] "path";`: the `index`th import, after `public`
+    /// public and `weak` weak ones.
+    fn import(&mut self, index: usize, public: usize, weak: usize) -> Result<Import> {
+        let loc = self.loc_begin(&[3, index_i32(index)]);
         let start = self.bump().start;
-        let kind = if self.eat("public") {
+        let kind = if self.at("public") {
+            self.loc_token(&[10, index_i32(public)], self.pos);
+            self.bump();
             ImportKind::Public
-        } else if self.eat("weak") {
+        } else if self.at("weak") {
+            self.loc_token(&[11, index_i32(weak)], self.pos);
+            self.bump();
             ImportKind::Weak
         } else {
             ImportKind::Plain
         };
         let (path, _) = self.utf8_string("a file name in quotes after `import`")?;
-        let comments = self.end_of_declaration(";", "after the imported file name", true)?;
+        let comments = self.end_of_declaration(";", "after the imported file name", Some(loc))?;
+        self.loc_end(loc);
         Ok(Import {
             path,
             kind,
@@ -430,11 +545,22 @@ impl<'a> Parser<'a> {
 
     // ---- options ----
 
-    fn option_statement(&mut self, owner: &str) -> Result<OptionDecl> {
+    /// `option name = value;`; `options_path` is the path of the options
+    /// message it sets (e.g. `[8]` for file options).
+    fn option_statement(&mut self, owner: &str, options_path: &[i32]) -> Result<OptionDecl> {
+        let statement = self.loc_begin(options_path);
+        let loc = self.loc_begin(options_path);
+        if let Some(l) = self.locations.get_mut(loc) {
+            l.is_option = true;
+        }
         let start = self.bump().start;
         let mut option = self.option_body(start)?;
-        option.comments = self.end_of_declaration(";", &format!("after {owner} option"), true)?;
+        option.comments =
+            self.end_of_declaration(";", &format!("after {owner} option"), Some(loc))?;
+        self.loc_end(loc);
+        self.loc_end(statement);
         option.span = self.span_from(start);
+        option.location = vec![loc];
         Ok(option)
     }
 
@@ -474,22 +600,69 @@ impl<'a> Parser<'a> {
             span: self.span_from(start),
             value_span: self.span_from(value_start),
             comments: Comments::default(),
+            location: Vec::new(),
         })
     }
 
-    /// `[ opt = value, ... ]` after a field, enum value or extension range.
-    fn compact_options(&mut self) -> Result<Vec<OptionDecl>> {
+    /// `[ opt = value, ... ]` after a field, enum value or extension range;
+    /// `options_path` is the path of the options message, `field_path` the
+    /// field's path when `default` and `json_name` may appear.
+    fn compact_options(
+        &mut self,
+        options_path: &[i32],
+        field_path: Option<&[i32]>,
+    ) -> Result<Vec<OptionDecl>> {
         let mut options = Vec::new();
-        if !self.eat("[") {
+        if !self.at("[") {
             return Ok(options);
         }
+        let bracket = self.loc_begin(options_path);
+        self.bump();
         loop {
             let start = self.peek().start;
-            options.push(self.option_body(start)?);
+            let special = field_path.filter(|_| self.at("default") || self.at("json_name"));
+            if let Some(field_path) = special {
+                // Not options in descriptors: protoc records them as the
+                // field's `default_value` (7) and `json_name` (10).
+                let is_default = self.at("default");
+                let mut path = field_path.to_vec();
+                path.push(if is_default { 7 } else { 10 });
+                let whole = (!is_default).then(|| self.loc_begin(&path));
+                let name = self.bump().text;
+                self.expect("=", &format!("after `{name}`"))?;
+                let value_loc = self.loc_begin(&path);
+                let value_start = self.peek().start;
+                let value = self.constant()?;
+                self.loc_end(value_loc);
+                if let Some(w) = whole {
+                    self.loc_end(w);
+                }
+                options.push(OptionDecl {
+                    name: vec![OptionNamePart {
+                        name,
+                        is_extension: false,
+                    }],
+                    value,
+                    span: self.span_from(start),
+                    value_span: self.span_from(value_start),
+                    comments: Comments::default(),
+                    location: Vec::new(),
+                });
+            } else {
+                let loc = self.loc_begin(options_path);
+                if let Some(l) = self.locations.get_mut(loc) {
+                    l.is_option = true;
+                }
+                let mut option = self.option_body(start)?;
+                self.loc_end(loc);
+                option.location = vec![loc];
+                options.push(option);
+            }
             if self.eat(",") {
                 continue;
             }
             self.expect("]", "or `,` after an option in `[...]`")?;
+            self.loc_end(bracket);
             return Ok(options);
         }
     }
@@ -646,63 +819,97 @@ impl<'a> Parser<'a> {
 
     // ---- messages ----
 
-    fn message(&mut self) -> Result<Message> {
+    /// `message Name { ... }` at `path` (e.g. `[4, 0]`).
+    fn message(&mut self, path: &[i32]) -> Result<Message> {
+        let loc = self.loc_begin(path);
         let start = self.bump().start;
+        let name_from = self.pos;
         let (name, name_span) = self.ident("a message name after `message`")?;
+        self.loc_since(&join_path(path, &[1]), name_from);
         let mut message = Message {
             name,
             name_span,
             ..Message::default()
         };
-        self.message_body(&mut message, start)?;
+        self.message_body(&mut message, start, path, loc)?;
+        self.loc_end(loc);
         Ok(message)
     }
 
-    /// `"{" { element } "}"`, filling `message`.
-    fn message_body(&mut self, message: &mut Message, start: Position) -> Result<()> {
+    /// `"{" { element } "}"`, filling `message` at `path`, whose location is `loc`.
+    fn message_body(
+        &mut self,
+        message: &mut Message,
+        start: Position,
+        path: &[i32],
+        loc: usize,
+    ) -> Result<()> {
         self.enter(start)?;
         let what = format!("after `message {}`", message.name);
-        message.comments = self.end_of_declaration("{", &what, true)?;
+        message.comments = self.end_of_declaration("{", &what, Some(loc))?;
+        let nested_path = join_path(path, &[3]);
         loop {
             let t = self.peek().clone();
             match (t.kind, t.text.as_str()) {
                 (TokenKind::Symbol, "}") => {
-                    self.end_of_declaration("}", "", false)?;
+                    self.end_of_declaration("}", "", None)?;
                     break;
                 }
                 (TokenKind::End, _) => {
                     return Err(self.expected(&format!("`}}` to close message `{}`", message.name)));
                 }
                 (TokenKind::Symbol, ";") => {
-                    self.end_of_declaration(";", "", false)?;
+                    self.end_of_declaration(";", "", None)?;
                 }
                 (TokenKind::Ident, "message") => {
-                    let m = self.message()?;
+                    let m =
+                        self.message(&join_path(path, &[3, index_i32(message.messages.len())]))?;
                     message.messages.push(m);
                 }
                 (TokenKind::Ident, "enum") => {
-                    let e = self.enumeration()?;
+                    let e =
+                        self.enumeration(&join_path(path, &[4, index_i32(message.enums.len())]))?;
                     message.enums.push(e);
                 }
                 (TokenKind::Ident, "extend") => {
-                    let e = self.extend(&mut message.messages)?;
+                    let before: usize = message.extends.iter().map(|e| e.fields.len()).sum();
+                    let e = self.extend(
+                        &mut message.messages,
+                        &nested_path,
+                        &join_path(path, &[6]),
+                        before,
+                    )?;
                     message.extends.push(e);
                 }
                 (TokenKind::Ident, "extensions") => {
-                    let r = self.extensions()?;
+                    let before: usize = message
+                        .extension_ranges
+                        .iter()
+                        .map(|r| r.ranges.len())
+                        .sum();
+                    let r = self.extensions(path, before)?;
                     message.extension_ranges.push(r);
                 }
                 (TokenKind::Ident, "reserved") => {
-                    let r = self.reserved()?;
+                    let (ranges_before, names_before) = reserved_counts(&message.reserved);
+                    let r = self.reserved(path, [9, 10], ranges_before, names_before)?;
                     message.reserved.push(r);
                 }
                 (TokenKind::Ident, "option") => {
-                    let o = self.option_statement("a message")?;
+                    let o = self.option_statement("a message", &join_path(path, &[7]))?;
                     message.options.push(o);
                 }
-                (TokenKind::Ident, "oneof") => self.oneof(message)?,
+                (TokenKind::Ident, "oneof") => self.oneof(message, path)?,
                 _ => {
-                    let field = self.field(&mut message.messages, None, Ctx::Message)?;
+                    let field_path = join_path(path, &[2, index_i32(message.fields.len())]);
+                    let field = self.field(
+                        &mut message.messages,
+                        &nested_path,
+                        &field_path,
+                        None,
+                        Ctx::Message,
+                        None,
+                    )?;
                     message.fields.push(field);
                 }
             }
@@ -712,41 +919,55 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    fn oneof(&mut self, message: &mut Message) -> Result<()> {
-        let start = self.bump().start;
-        let (name, _) = self.ident("a oneof name after `oneof`")?;
-        let comments = self.end_of_declaration("{", &format!("after `oneof {name}`"), true)?;
+    fn oneof(&mut self, message: &mut Message, message_path: &[i32]) -> Result<()> {
         let index = message.oneofs.len();
+        let path = join_path(message_path, &[8, index_i32(index)]);
+        let loc = self.loc_begin(&path);
+        let start = self.bump().start;
+        let name_from = self.pos;
+        let (name, _) = self.ident("a oneof name after `oneof`")?;
+        self.loc_since(&join_path(&path, &[1]), name_from);
+        let comments = self.end_of_declaration("{", &format!("after `oneof {name}`"), Some(loc))?;
         message.oneofs.push(Oneof {
             name: name.clone(),
             options: Vec::new(),
             span: Span::default(),
             comments,
         });
+        let nested_path = join_path(message_path, &[3]);
         let mut fields = 0usize;
         loop {
             if self.at("}") {
-                self.end_of_declaration("}", "", false)?;
+                self.end_of_declaration("}", "", None)?;
                 break;
             }
             if self.at_kind(TokenKind::End) {
                 return Err(self.expected(&format!("`}}` to close oneof `{name}`")));
             }
             if self.at(";") {
-                self.end_of_declaration(";", "", false)?;
+                self.end_of_declaration(";", "", None)?;
                 continue;
             }
             if self.at("option") {
-                let o = self.option_statement("a oneof")?;
+                let o = self.option_statement("a oneof", &join_path(&path, &[2]))?;
                 if let Some(oneof) = message.oneofs.get_mut(index) {
                     oneof.options.push(o);
                 }
                 continue;
             }
-            let field = self.field(&mut message.messages, Some(index), Ctx::Oneof)?;
+            let field_path = join_path(message_path, &[2, index_i32(message.fields.len())]);
+            let field = self.field(
+                &mut message.messages,
+                &nested_path,
+                &field_path,
+                Some(index),
+                Ctx::Oneof,
+                None,
+            )?;
             message.fields.push(field);
             fields += 1;
         }
+        self.loc_end(loc);
         if fields == 0 {
             return Err(self.error_at(
                 start,
@@ -760,14 +981,30 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// A field, group or map field. Group bodies and map entries are pushed
-    /// onto `scope_messages` (the enclosing message's nested messages).
+    /// A field, group or map field at `field_path`. Group bodies and map
+    /// entries are pushed onto `scope_messages` (the enclosing scope's nested
+    /// messages, at `scope_path`). `extendee` holds the token range of the
+    /// extended type's name for an extension.
     fn field(
         &mut self,
         scope_messages: &mut Vec<Message>,
+        scope_path: &[i32],
+        field_path: &[i32],
         oneof: Option<usize>,
         ctx: Ctx,
+        extendee: Option<(usize, usize)>,
     ) -> Result<Field> {
+        let field_from = self.pos;
+        let loc = self.loc_begin(field_path);
+        if let Some((from, to)) = extendee {
+            let l = self.loc_begin_at(&join_path(field_path, &[2]), from);
+            let t = self.tokens.get(to).unwrap_or(&self.eof);
+            let (line, column) = (line0(t.end), t.pcol_end);
+            if let Some(x) = self.locations.get_mut(l) {
+                x.span[2] = line;
+                x.span[3] = column;
+            }
+        }
         let start = self.peek().start;
         let label = if self.at("optional") {
             Some(Label::Optional)
@@ -785,6 +1022,7 @@ impl<'a> Parser<'a> {
                     "fields in oneofs must not have labels (`required`, `optional` or `repeated`)",
                 ));
             }
+            self.loc_token(&join_path(field_path, &[4]), self.pos);
             self.bump();
         }
         if label == Some(Label::Required) && self.syntax == Syntax::Proto3 {
@@ -795,7 +1033,7 @@ impl<'a> Parser<'a> {
             && self.peek_at(1).text == "<"
             && self.peek_at(1).kind == TokenKind::Symbol
         {
-            return self.map_field(scope_messages, label, oneof, start);
+            return self.map_field(scope_messages, label, oneof, start, field_path, loc);
         }
         let is_group = self.at("group")
             && self.peek_at(1).kind == TokenKind::Ident
@@ -807,8 +1045,17 @@ impl<'a> Parser<'a> {
             ));
         }
         if is_group {
-            return self.group(scope_messages, label, oneof, start);
+            return self.group(
+                scope_messages,
+                scope_path,
+                label,
+                oneof,
+                start,
+                field_path,
+                (loc, field_from),
+            );
         }
+        let type_from = self.pos;
         let type_start = self.peek().start;
         let ty = if let Some(scalar) = self.peek_scalar() {
             self.bump();
@@ -816,12 +1063,23 @@ impl<'a> Parser<'a> {
         } else {
             TypeRef::Named(self.type_name("a field type")?.0)
         };
+        let type_field = if matches!(ty, TypeRef::Scalar(_)) {
+            5
+        } else {
+            6
+        };
+        self.loc_since(&join_path(field_path, &[type_field]), type_from);
         let type_span = self.span_from(type_start);
+        let name_from = self.pos;
         let (name, name_span) = self.ident("a field name after the type")?;
+        self.loc_since(&join_path(field_path, &[1]), name_from);
         self.expect("=", &format!("after field name `{name}`"))?;
+        let number_from = self.pos;
         let (number, number_span) = self.field_number()?;
-        let options = self.compact_options()?;
-        let comments = self.end_of_declaration(";", "after field declaration", true)?;
+        self.loc_since(&join_path(field_path, &[3]), number_from);
+        let options = self.compact_options(&join_path(field_path, &[8]), Some(field_path))?;
+        let comments = self.end_of_declaration(";", "after field declaration", Some(loc))?;
+        self.loc_end(loc);
         Ok(Field {
             name,
             label,
@@ -855,19 +1113,27 @@ impl<'a> Parser<'a> {
         self.number("a field number", false)
     }
 
+    #[allow(clippy::too_many_arguments)]
     fn group(
         &mut self,
         scope_messages: &mut Vec<Message>,
+        scope_path: &[i32],
         label: Option<Label>,
         oneof: Option<usize>,
         start: Position,
+        field_path: &[i32],
+        (field_loc, field_from): (usize, usize),
     ) -> Result<Field> {
         if self.syntax == Syntax::Proto3 {
             return Err(self.error_at(start, "groups are not supported in proto3 syntax"));
         }
+        // `group` is the field's type (TYPE_GROUP, 10).
+        self.loc_token(&join_path(field_path, &[5]), self.pos);
         self.bump();
         let type_start = self.peek().start;
+        let name_token = self.pos;
         let (group_name, name_span) = self.ident("a group name after `group`")?;
+        self.loc_token(&join_path(field_path, &[1]), name_token);
         if !group_name.starts_with(|c: char| c.is_ascii_uppercase()) {
             return Err(self.error_at(
                 name_span.start,
@@ -875,16 +1141,26 @@ impl<'a> Parser<'a> {
             ));
         }
         self.expect("=", &format!("after group name `{group_name}`"))?;
+        let number_from = self.pos;
         let (number, number_span) = self.field_number()?;
-        let options = self.compact_options()?;
+        self.loc_since(&join_path(field_path, &[3]), number_from);
+        let options = self.compact_options(&join_path(field_path, &[8]), Some(field_path))?;
+        // A group declares a message and a field at once: protoc records
+        // overlapping locations for both (the body's comments go to the message).
+        let entry = scope_messages.len();
+        let message_path = join_path(scope_path, &[index_i32(entry)]);
+        let message_loc = self.loc_begin_at(&message_path, field_from);
+        self.loc_token(&join_path(&message_path, &[1]), name_token);
+        self.loc_token(&join_path(field_path, &[6]), name_token);
         let mut body = Message {
             name: group_name.clone(),
             name_span,
             ..Message::default()
         };
-        self.message_body(&mut body, start)?;
+        self.message_body(&mut body, start, &message_path, message_loc)?;
+        self.loc_end(message_loc);
+        self.loc_end(field_loc);
         // protoc names the field after the group, lowercased.
-        let entry = scope_messages.len();
         scope_messages.push(body);
         Ok(Field {
             name: group_name.to_ascii_lowercase(),
@@ -911,6 +1187,8 @@ impl<'a> Parser<'a> {
         label: Option<Label>,
         oneof: Option<usize>,
         start: Position,
+        field_path: &[i32],
+        loc: usize,
     ) -> Result<Field> {
         if label.is_some() {
             return Err(self.error_at(
@@ -921,6 +1199,7 @@ impl<'a> Parser<'a> {
         if oneof.is_some() {
             return Err(self.error_at(start, "map fields are not allowed in oneofs"));
         }
+        let type_from = self.pos;
         let type_start = self.bump().start;
         self.expect("<", "after `map`")?;
         let key_start = self.peek().start;
@@ -940,12 +1219,18 @@ impl<'a> Parser<'a> {
             None => TypeRef::Named(self.type_name("a map value type")?.0),
         };
         self.expect(">", "after the map value type")?;
+        self.loc_since(&join_path(field_path, &[6]), type_from);
         let type_span = self.span_from(type_start);
+        let name_from = self.pos;
         let (name, name_span) = self.ident("a field name after the map type")?;
+        self.loc_since(&join_path(field_path, &[1]), name_from);
         self.expect("=", &format!("after field name `{name}`"))?;
+        let number_from = self.pos;
         let (number, number_span) = self.field_number()?;
-        let options = self.compact_options()?;
-        let comments = self.end_of_declaration(";", "after field declaration", true)?;
+        self.loc_since(&join_path(field_path, &[3]), number_from);
+        let options = self.compact_options(&join_path(field_path, &[8]), Some(field_path))?;
+        let comments = self.end_of_declaration(";", "after field declaration", Some(loc))?;
+        self.loc_end(loc);
         let span = self.span_from(start);
         if let TypeRef::Scalar(s) = &key {
             if !s.is_map_key() {
@@ -989,6 +1274,7 @@ impl<'a> Parser<'a> {
                 span,
                 value_span: span,
                 comments: Comments::default(),
+                location: Vec::new(),
             }],
             is_map_entry: true,
             span,
@@ -1017,20 +1303,31 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn ranges(&mut self, max: bool) -> Result<Vec<NumberRange>> {
+    /// `range { "," range }`; each range gets a location at `path + [index]`
+    /// with its start (1) and end (2), from index `first`.
+    fn ranges(&mut self, max: bool, path: &[i32], first: usize) -> Result<Vec<NumberRange>> {
         let mut ranges = Vec::new();
         loop {
+            let range_path = join_path(path, &[index_i32(first + ranges.len())]);
+            let loc = self.loc_begin(&range_path);
             let start_pos = self.peek().start;
+            let start_token = self.pos;
             let (start, _) = self.number("a number or range", true)?;
+            self.loc_since(&join_path(&range_path, &[1]), start_token);
             let end = if self.eat("to") {
-                if max && self.eat("max") {
+                let end_from = self.pos;
+                let end = if max && self.eat("max") {
                     None
                 } else {
                     Some(self.number("a number or `max` after `to`", true)?.0)
-                }
+                };
+                self.loc_since(&join_path(&range_path, &[2]), end_from);
+                end
             } else {
+                self.loc_token(&join_path(&range_path, &[2]), start_token);
                 Some(start)
             };
+            self.loc_end(loc);
             ranges.push(NumberRange {
                 start,
                 end,
@@ -1042,14 +1339,50 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn extensions(&mut self) -> Result<ExtensionRanges> {
+    /// `extensions ranges [options];` in the message at `message_path`,
+    /// whose earlier statements declared `before` ranges.
+    fn extensions(&mut self, message_path: &[i32], before: usize) -> Result<ExtensionRanges> {
+        let path = join_path(message_path, &[5]);
+        let loc = self.loc_begin(&path);
         let start = self.bump().start;
         if self.syntax == Syntax::Proto3 {
             return Err(self.error_at(start, "extension ranges are not allowed in proto3"));
         }
-        let ranges = self.ranges(true)?;
-        let options = self.compact_options()?;
-        let comments = self.end_of_declaration(";", "after extension ranges", true)?;
+        let ranges = self.ranges(true, &path, before)?;
+        let mut options = Vec::new();
+        if self.at("[") {
+            // protoc parses the options once, for the first range, and copies
+            // their locations to every range of the statement.
+            let mark = self.locations.len();
+            let options_path = join_path(&path, &[index_i32(before), 3]);
+            options = self.compact_options(&options_path, None)?;
+            let recorded: Vec<SourceLocation> = self.locations.split_off(mark);
+            let index_at = path.len();
+            let mut copies: Vec<Vec<usize>> = vec![Vec::new(); recorded.len()];
+            for i in 0..ranges.len() {
+                for (k, l) in recorded.iter().enumerate() {
+                    let mut copy = l.clone();
+                    if let Some(p) = copy.path.get_mut(index_at) {
+                        *p = index_i32(before + i);
+                    }
+                    self.locations.push(copy);
+                    if let Some(c) = copies.get_mut(k) {
+                        c.push(self.locations.len() - 1);
+                    }
+                }
+            }
+            for o in &mut options {
+                o.location = o
+                    .location
+                    .iter()
+                    .filter_map(|&l| l.checked_sub(mark).and_then(|k| copies.get(k)))
+                    .flatten()
+                    .copied()
+                    .collect();
+            }
+        }
+        let comments = self.end_of_declaration(";", "after extension ranges", Some(loc))?;
+        self.loc_end(loc);
         Ok(ExtensionRanges {
             ranges,
             options,
@@ -1058,52 +1391,77 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn reserved(&mut self) -> Result<Reserved> {
+    /// `reserved ...;` in the message or enum at `owner_path`; `fields` are
+    /// the descriptor field numbers of its reserved ranges and names.
+    fn reserved(
+        &mut self,
+        owner_path: &[i32],
+        fields: [i32; 2],
+        ranges_before: usize,
+        names_before: usize,
+    ) -> Result<Reserved> {
+        let start_token = self.pos;
         let start = self.bump().start;
         if self.at_kind(TokenKind::Str) {
+            let path = join_path(owner_path, &[fields[1]]);
+            let loc = self.loc_begin_at(&path, start_token);
             let mut names = Vec::new();
             loop {
-                let at = self.peek().start;
+                let from = self.pos;
                 let (name, span) = self.utf8_string("a reserved name in quotes")?;
-                let valid = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
-                    && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                if !valid {
-                    return Err(self.error_at(
-                        at,
-                        format!("reserved name {name:?} is not a valid identifier"),
-                    ));
-                }
+                self.loc_since(
+                    &join_path(&path, &[index_i32(names_before + names.len())]),
+                    from,
+                );
+                // protoc 3.21 accepts any string here (newer versions warn).
                 names.push((name, span));
                 if !self.eat(",") {
                     break;
                 }
             }
-            let comments = self.end_of_declaration(";", "after reserved names", true)?;
+            let comments = self.end_of_declaration(";", "after reserved names", Some(loc))?;
+            self.loc_end(loc);
             return Ok(Reserved::Names(names, self.span_from(start), comments));
         }
         if !self.at_kind(TokenKind::Int) && !self.at("-") {
             return Err(self.expected("reserved field numbers or names in quotes after `reserved`"));
         }
-        let ranges = self.ranges(true)?;
-        let comments = self.end_of_declaration(";", "after reserved ranges", true)?;
+        let path = join_path(owner_path, &[fields[0]]);
+        let loc = self.loc_begin_at(&path, start_token);
+        let ranges = self.ranges(true, &path, ranges_before)?;
+        let comments = self.end_of_declaration(";", "after reserved ranges", Some(loc))?;
+        self.loc_end(loc);
         Ok(Reserved::Ranges(ranges, self.span_from(start), comments))
     }
 
-    fn extend(&mut self, scope_messages: &mut Vec<Message>) -> Result<Extend> {
+    /// `extend Type { fields }`: group bodies go to `scope_messages` (at
+    /// `scope_path`), the fields to the extension list at `extensions_path`
+    /// from index `before`.
+    fn extend(
+        &mut self,
+        scope_messages: &mut Vec<Message>,
+        scope_path: &[i32],
+        extensions_path: &[i32],
+        before: usize,
+    ) -> Result<Extend> {
+        let loc = self.loc_begin(extensions_path);
         let start = self.bump().start;
+        let extendee_from = self.pos;
         let (extendee, extendee_span) = self.type_name("a message name after `extend`")?;
-        let comments = self.end_of_declaration("{", &format!("after `extend {extendee}`"), true)?;
+        let extendee_to = self.pos.saturating_sub(1);
+        let comments =
+            self.end_of_declaration("{", &format!("after `extend {extendee}`"), Some(loc))?;
         let mut fields = Vec::new();
         loop {
             if self.at("}") {
-                self.end_of_declaration("}", "", false)?;
+                self.end_of_declaration("}", "", None)?;
                 break;
             }
             if self.at_kind(TokenKind::End) {
                 return Err(self.expected(&format!("`}}` to close `extend {extendee}`")));
             }
             if self.at(";") {
-                self.end_of_declaration(";", "", false)?;
+                self.end_of_declaration(";", "", None)?;
                 continue;
             }
             if self.at("map") && self.peek_at(1).text == "<" {
@@ -1115,8 +1473,17 @@ impl<'a> Parser<'a> {
                     "oneofs are not allowed in an `extend` block",
                 ));
             }
-            fields.push(self.field(scope_messages, None, Ctx::Message)?);
+            let field_path = join_path(extensions_path, &[index_i32(before + fields.len())]);
+            fields.push(self.field(
+                scope_messages,
+                scope_path,
+                &field_path,
+                None,
+                Ctx::Message,
+                Some((extendee_from, extendee_to)),
+            )?);
         }
+        self.loc_end(loc);
         Ok(Extend {
             extendee,
             extendee_span,
@@ -1128,10 +1495,13 @@ impl<'a> Parser<'a> {
 
     // ---- enums ----
 
-    fn enumeration(&mut self) -> Result<Enum> {
+    fn enumeration(&mut self, path: &[i32]) -> Result<Enum> {
+        let loc = self.loc_begin(path);
         let start = self.bump().start;
+        let name_from = self.pos;
         let (name, name_span) = self.ident("an enum name after `enum`")?;
-        let comments = self.end_of_declaration("{", &format!("after `enum {name}`"), true)?;
+        self.loc_since(&join_path(path, &[1]), name_from);
+        let comments = self.end_of_declaration("{", &format!("after `enum {name}`"), Some(loc))?;
         let mut e = Enum {
             name,
             name_span,
@@ -1142,25 +1512,26 @@ impl<'a> Parser<'a> {
             let t = self.peek().clone();
             match (t.kind, t.text.as_str()) {
                 (TokenKind::Symbol, "}") => {
-                    self.end_of_declaration("}", "", false)?;
+                    self.end_of_declaration("}", "", None)?;
                     break;
                 }
                 (TokenKind::End, _) => {
                     return Err(self.expected(&format!("`}}` to close enum `{}`", e.name)));
                 }
                 (TokenKind::Symbol, ";") => {
-                    self.end_of_declaration(";", "", false)?;
+                    self.end_of_declaration(";", "", None)?;
                 }
                 (TokenKind::Ident, "option") => {
-                    let o = self.option_statement("an enum")?;
+                    let o = self.option_statement("an enum", &join_path(path, &[3]))?;
                     e.options.push(o);
                 }
                 (TokenKind::Ident, "reserved") => {
-                    let r = self.reserved()?;
+                    let (ranges_before, names_before) = reserved_counts(&e.reserved);
+                    let r = self.reserved(path, [4, 5], ranges_before, names_before)?;
                     e.reserved.push(r);
                 }
                 (TokenKind::Ident, _) => {
-                    let v = self.enum_value()?;
+                    let v = self.enum_value(&join_path(path, &[2, index_i32(e.values.len())]))?;
                     e.values.push(v);
                 }
                 _ => {
@@ -1170,6 +1541,7 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        self.loc_end(loc);
         if e.values.is_empty() {
             return Err(self.error_at(
                 start,
@@ -1180,20 +1552,26 @@ impl<'a> Parser<'a> {
         Ok(e)
     }
 
-    fn enum_value(&mut self) -> Result<EnumValue> {
+    fn enum_value(&mut self, path: &[i32]) -> Result<EnumValue> {
+        let loc = self.loc_begin(path);
         let start = self.peek().start;
+        let name_from = self.pos;
         let (name, _) = self.ident("an enum value name")?;
+        self.loc_since(&join_path(path, &[1]), name_from);
         self.expect("=", &format!("after enum value name `{name}`"))?;
         let at = self.peek().start;
+        let number_from = self.pos;
         let (number, number_span) = self.number("an enum value number", true)?;
+        self.loc_since(&join_path(path, &[2]), number_from);
         if i32::try_from(number).is_err() {
             return Err(self.error_at(
                 at,
                 format!("enum value number {number} does not fit in an int32"),
             ));
         }
-        let options = self.compact_options()?;
-        let comments = self.end_of_declaration(";", "after enum value", true)?;
+        let options = self.compact_options(&join_path(path, &[3]), None)?;
+        let comments = self.end_of_declaration(";", "after enum value", Some(loc))?;
+        self.loc_end(loc);
         Ok(EnumValue {
             name,
             number,
@@ -1206,10 +1584,14 @@ impl<'a> Parser<'a> {
 
     // ---- services ----
 
-    fn service(&mut self) -> Result<Service> {
+    fn service(&mut self, path: &[i32]) -> Result<Service> {
+        let loc = self.loc_begin(path);
         let start = self.bump().start;
+        let name_from = self.pos;
         let (name, _) = self.ident("a service name after `service`")?;
-        let comments = self.end_of_declaration("{", &format!("after `service {name}`"), true)?;
+        self.loc_since(&join_path(path, &[1]), name_from);
+        let comments =
+            self.end_of_declaration("{", &format!("after `service {name}`"), Some(loc))?;
         let mut service = Service {
             name,
             methods: Vec::new(),
@@ -1221,18 +1603,19 @@ impl<'a> Parser<'a> {
             let t = self.peek().clone();
             match (t.kind, t.text.as_str()) {
                 (TokenKind::Symbol, "}") => {
-                    self.end_of_declaration("}", "", false)?;
+                    self.end_of_declaration("}", "", None)?;
                     break;
                 }
                 (TokenKind::Symbol, ";") => {
-                    self.end_of_declaration(";", "", false)?;
+                    self.end_of_declaration(";", "", None)?;
                 }
                 (TokenKind::Ident, "option") => {
-                    let o = self.option_statement("a service")?;
+                    let o = self.option_statement("a service", &join_path(path, &[3]))?;
                     service.options.push(o);
                 }
                 (TokenKind::Ident, "rpc") => {
-                    let m = self.method()?;
+                    let m =
+                        self.method(&join_path(path, &[2, index_i32(service.methods.len())]))?;
                     service.methods.push(m);
                 }
                 _ => {
@@ -1243,45 +1626,62 @@ impl<'a> Parser<'a> {
                 }
             }
         }
+        self.loc_end(loc);
         service.span = self.span_from(start);
         Ok(service)
     }
 
-    fn method(&mut self) -> Result<Method> {
+    fn method(&mut self, path: &[i32]) -> Result<Method> {
+        let loc = self.loc_begin(path);
         let start = self.bump().start;
+        let name_from = self.pos;
         let (name, _) = self.ident("a method name after `rpc`")?;
+        self.loc_since(&join_path(path, &[1]), name_from);
         self.expect("(", &format!("after method name `{name}`"))?;
-        let client_streaming = self.eat("stream");
+        let client_streaming = self.at("stream");
+        if client_streaming {
+            self.loc_token(&join_path(path, &[5]), self.pos);
+            self.bump();
+        }
+        let input_from = self.pos;
         let (input, input_span) = self.type_name("a request message type")?;
+        self.loc_since(&join_path(path, &[2]), input_from);
         self.expect(")", "after the request type")?;
         self.expect("returns", "after the request type")?;
         self.expect("(", "after `returns`")?;
-        let server_streaming = self.eat("stream");
+        let server_streaming = self.at("stream");
+        if server_streaming {
+            self.loc_token(&join_path(path, &[6]), self.pos);
+            self.bump();
+        }
+        let output_from = self.pos;
         let (output, output_span) = self.type_name("a response message type")?;
+        self.loc_since(&join_path(path, &[3]), output_from);
         self.expect(")", "after the response type")?;
         let mut options = Vec::new();
         let options_block = self.at("{");
         let comments = if options_block {
-            let comments = self.end_of_declaration("{", "", true)?;
+            let comments = self.end_of_declaration("{", "", Some(loc))?;
             loop {
                 if self.at("}") {
-                    self.end_of_declaration("}", "", false)?;
+                    self.end_of_declaration("}", "", None)?;
                     break;
                 }
                 if self.at(";") {
-                    self.end_of_declaration(";", "", false)?;
+                    self.end_of_declaration(";", "", None)?;
                     continue;
                 }
                 if self.at("option") {
-                    options.push(self.option_statement("a method")?);
+                    options.push(self.option_statement("a method", &join_path(path, &[4]))?);
                     continue;
                 }
                 return Err(self.expected(&format!("`option` or `}}` in method `{name}`")));
             }
             comments
         } else {
-            self.end_of_declaration(";", "or `{` after the method signature", true)?
+            self.end_of_declaration(";", "or `{` after the method signature", Some(loc))?
         };
+        self.loc_end(loc);
         Ok(Method {
             name,
             input,

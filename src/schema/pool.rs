@@ -9,7 +9,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::ast::{Comments, Label, OptionDecl, ScalarType, Syntax};
+use super::ast::{Comments, Label, OptionDecl, ScalarType, SourceLocation, Syntax};
 use super::error::{SchemaError, Span};
 use super::source_tree::SourceTree;
 
@@ -82,6 +82,11 @@ pub struct FileDescriptor {
     pub syntax_decl: Option<(Span, Comments)>,
     /// Where the package statement is and its comments.
     pub package_decl: Option<(Span, Comments)>,
+    /// protoc's source info for the file (empty for a file built from a descriptor).
+    pub locations: Vec<SourceLocation>,
+    /// The descriptor the file was built from, if it came from one: written
+    /// back out as it was, so options the pool does not model survive.
+    pub descriptor: Option<Box<super::descriptor::FileDescriptorProto>>,
 }
 
 /// What a field holds (descriptor.proto `FieldDescriptorProto.Type`, with
@@ -535,6 +540,45 @@ impl Pool {
             return Some(*s);
         }
         self.packages.contains_key(name).then_some(Symbol::Package)
+    }
+
+    /// Resolves `name` as written inside the element whose full name is
+    /// `relative_to`, with protoc's rules (proto3.md "Packages and Name
+    /// Resolution"): the innermost scope first, matching the first component
+    /// only while walking outward; a leading `.` means fully qualified.
+    /// Import visibility is not checked here (the pool builder checks it).
+    /// Gives the full name found and what it is.
+    pub fn resolve(&self, name: &str, relative_to: &str) -> Option<(String, Symbol)> {
+        if let Some(absolute) = name.strip_prefix('.') {
+            return self.symbol(absolute).map(|s| (absolute.to_string(), s));
+        }
+        let first = name.split('.').next().unwrap_or(name);
+        let mut scope = relative_to.to_string();
+        loop {
+            let Some(dot) = scope.rfind('.') else {
+                return self.symbol(name).map(|s| (name.to_string(), s));
+            };
+            scope.truncate(dot);
+            let candidate = if scope.is_empty() {
+                first.to_string()
+            } else {
+                format!("{scope}.{first}")
+            };
+            if let Some(symbol) = self.symbol(&candidate) {
+                if first.len() < name.len() {
+                    if symbol.is_aggregate() {
+                        let full = if scope.is_empty() {
+                            name.to_string()
+                        } else {
+                            format!("{scope}.{name}")
+                        };
+                        return self.symbol(&full).map(|s| (full, s));
+                    }
+                } else {
+                    return Some((candidate, symbol));
+                }
+            }
+        }
     }
 
     /// A message by fully qualified name.

@@ -132,6 +132,26 @@ mod tests {
     }
 
     #[test]
+    fn disk_tree_searches_include_dirs_in_order() {
+        let base = std::env::temp_dir().join(format!("grpclite-tree-{}", std::process::id()));
+        let (first, second) = (base.join("first"), base.join("second"));
+        std::fs::create_dir_all(first.join("pkg")).unwrap();
+        std::fs::create_dir_all(second.join("pkg")).unwrap();
+        std::fs::write(first.join("pkg/a.proto"), "first").unwrap();
+        std::fs::write(second.join("pkg/a.proto"), "second").unwrap();
+        std::fs::write(second.join("pkg/b.proto"), "only second").unwrap();
+        let t = DiskSourceTree::new([first.clone(), second.clone()]);
+        assert_eq!(t.open("pkg/a.proto").unwrap(), "first");
+        assert_eq!(t.open("pkg/b.proto").unwrap(), "only second");
+        let missing = t.open("pkg/c.proto").unwrap_err();
+        assert!(
+            missing.starts_with("not found in include paths ["),
+            "{missing}"
+        );
+        let _ = std::fs::remove_dir_all(&base);
+    }
+
+    #[test]
     fn disk_tree_rejects_escaping_names() {
         let t = DiskSourceTree::new(["."]);
         assert!(t
