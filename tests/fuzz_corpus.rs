@@ -7,6 +7,8 @@ use std::path::Path;
 
 #[path = "../fuzz/oracles/base64_decode.rs"]
 mod base64_decode;
+#[path = "../fuzz/oracles/generated_message.rs"]
+mod generated_message;
 #[path = "../fuzz/oracles/h2_frame_reader.rs"]
 mod h2_frame_reader;
 #[path = "../fuzz/oracles/h2_server_connection.rs"]
@@ -15,6 +17,8 @@ mod h2_server_connection;
 mod hpack_decoder;
 #[path = "../fuzz/oracles/json_reader.rs"]
 mod json_reader;
+#[path = "../fuzz/oracles/proto_parser.rs"]
+mod proto_parser;
 #[path = "../fuzz/oracles/wire_decoder.rs"]
 mod wire_decoder;
 
@@ -70,4 +74,14 @@ fn h2_frame_reader_corpus() {
 #[test]
 fn h2_server_connection_corpus() {
     replay("h2_server_connection", h2_server_connection::check);
+}
+
+#[test]
+fn proto_parser_corpus() {
+    replay("proto_parser", proto_parser::check);
+}
+
+#[test]
+fn generated_message_corpus() {
+    replay("generated_message", generated_message::check);
 }
