@@ -34,6 +34,7 @@ pub mod ast;
 mod build;
 pub mod convert;
 pub mod descriptor;
+pub mod dynamic;
 pub mod error;
 mod lexer;
 pub mod parser;
