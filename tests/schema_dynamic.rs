@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use grpclite::schema::dynamic::{DynamicMessage, MapKey, Value};
+use grpclite::schema::protojson::{self, ParseOptions, PrintOptions};
 use grpclite::schema::{DiskSourceTree, FieldType, MessageId, Pool};
 use grpclite::wire::Message;
 use quickcheck::{Arbitrary, Gen, QuickCheck};
@@ -239,6 +240,26 @@ fn random_messages_round_trip_through_the_wire() {
             assert_eq!(bytes.len(), m.encoded_len());
             let back = DynamicMessage::decode(Arc::clone(&pool), id, &bytes).unwrap();
             assert_eq!(back, m, "{name}");
+        }
+        true
+    }
+    QuickCheck::new()
+        .tests(200)
+        .quickcheck(prop as fn(u64) -> bool);
+}
+
+#[test]
+fn random_messages_round_trip_through_json() {
+    fn prop(seed: u64) -> bool {
+        let pool = corpus_pool();
+        let mut g = Gen::new(((seed % 20) + 1) as usize);
+        for name in CORPUS_TYPES {
+            let id = pool.message_by_name(name).unwrap();
+            let m = random_message(&pool, id, &mut g, 3);
+            let text = protojson::print(&m, &PrintOptions::default()).unwrap();
+            let back = protojson::parse(&pool, id, &text, &ParseOptions::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
+            assert_eq!(back, m, "{name}: {text}");
         }
         true
     }

@@ -39,6 +39,7 @@ pub mod error;
 mod lexer;
 pub mod parser;
 pub mod pool;
+pub mod protojson;
 pub mod source_tree;
 pub mod well_known;
 
