@@ -38,8 +38,9 @@ use crate::wire::{
 ///
 /// Scalars carry the Rust type of their protobuf type (sint32 and sfixed32
 /// are `I32`, fixed64 is `U64`, ...); a repeated field is a `List`, a map
-/// field a `Map`.
-#[derive(Clone, Debug, PartialEq)]
+/// field a `Map`. Floats compare by their bits, so a NaN equals itself and
+/// a message equals its own decoded encoding.
+#[derive(Clone, Debug)]
 pub enum Value {
     /// bool.
     Bool(bool),
@@ -67,6 +68,28 @@ pub enum Value {
     List(Vec<Value>),
     /// The entries of a map field, in key order.
     Map(BTreeMap<MapKey, Value>),
+}
+
+impl PartialEq for Value {
+    fn eq(&self, other: &Self) -> bool {
+        use Value as V;
+        match (self, other) {
+            (V::Bool(a), V::Bool(b)) => a == b,
+            (V::I32(a), V::I32(b)) => a == b,
+            (V::I64(a), V::I64(b)) => a == b,
+            (V::U32(a), V::U32(b)) => a == b,
+            (V::U64(a), V::U64(b)) => a == b,
+            (V::F32(a), V::F32(b)) => a.to_bits() == b.to_bits(),
+            (V::F64(a), V::F64(b)) => a.to_bits() == b.to_bits(),
+            (V::String(a), V::String(b)) => a == b,
+            (V::Bytes(a), V::Bytes(b)) => a == b,
+            (V::EnumNumber(a), V::EnumNumber(b)) => a == b,
+            (V::Message(a), V::Message(b)) => a == b,
+            (V::List(a), V::List(b)) => a == b,
+            (V::Map(a), V::Map(b)) => a == b,
+            _ => false,
+        }
+    }
 }
 
 /// A map key: the integral and string types a map key may have (proto3.md "Maps").

@@ -1122,7 +1122,12 @@ impl Parser<'_> {
                     // Out of range when it does not round to a finite float
                     // (f32::MAX prints as 3.4028235e38, just above it).
                     if f.is_finite() && !(f as f32).is_finite() {
-                        return Err(out_of_range(path, f, "float"));
+                        let text = match v {
+                            json::Value::Number(n) => n.as_str(),
+                            json::Value::String(s) => s.as_str(),
+                            _ => "",
+                        };
+                        return Err(out_of_range(path, text, "float"));
                     }
                     Value::F32(f as f32)
                 }

@@ -1,0 +1,388 @@
+//! ProtoJSON conformance: the cases of `wire/json/cases.json` (schema in
+//! `wire/json/*.proto`), and a cross-check of our printer against the real
+//! protobuf implementation (`google.protobuf.json_format` in the peers'
+//! Python venv) on the same messages and on the wire corpus.
+//!
+//! A case is `{name, message, input, output | error, options?}`: `input` is
+//! parsed as `message`; with `output`, printing the result must give exactly
+//! that compact text (and it must parse back to the same message); with
+//! `error`, parsing must fail with a message starting with that text (the
+//! JSON path, then the rule).
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+
+use grpclite::json;
+use grpclite::schema::dynamic::DynamicMessage;
+use grpclite::schema::protojson::{self, ParseOptions, PrintOptions};
+use grpclite::schema::{DiskSourceTree, Pool};
+use grpclite::wire::Message;
+use quickcheck::QuickCheck;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+const SCHEMAS: &[&str] = &[
+    "conformance.proto",
+    "conformance2.proto",
+    "proto3_types.proto",
+    "proto2_types.proto",
+];
+
+fn pool() -> Arc<Pool> {
+    static POOL: std::sync::OnceLock<Arc<Pool>> = std::sync::OnceLock::new();
+    Arc::clone(POOL.get_or_init(|| {
+        let tree = DiskSourceTree::new([root().join("wire/json"), root().join("wire/protobuf")]);
+        let mut pool = Pool::new();
+        pool.load_all(&tree, SCHEMAS.iter().copied())
+            .expect("conformance schemas load");
+        // Types an Any in the cases may name.
+        for wkt in [
+            "google/protobuf/duration.proto",
+            "google/protobuf/wrappers.proto",
+            "google/protobuf/any.proto",
+            "google/protobuf/empty.proto",
+        ] {
+            pool.load(&tree, wkt).expect("well-known type loads");
+        }
+        Arc::new(pool)
+    }))
+}
+
+struct Case {
+    name: String,
+    message: String,
+    input: String,
+    output: Option<String>,
+    error: Option<String>,
+    parse: ParseOptions,
+    print: PrintOptions,
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(root().join("wire/json/cases.json")).expect("cases.json");
+    let doc = json::parse(&text).expect("cases.json is JSON");
+    let str_of = |v: &json::Value, k: &str| v.get(k).and_then(|s| s.as_str()).map(str::to_owned);
+    doc.as_array()
+        .expect("cases.json is an array")
+        .iter()
+        .map(|c| {
+            let flag = |k: &str| {
+                c.get("options")
+                    .and_then(|o| o.get(k))
+                    .and_then(|b| b.as_bool())
+                    .unwrap_or(false)
+            };
+            Case {
+                name: str_of(c, "name").expect("name"),
+                message: str_of(c, "message").expect("message"),
+                input: str_of(c, "input").expect("input"),
+                output: str_of(c, "output"),
+                error: str_of(c, "error"),
+                parse: ParseOptions {
+                    ignore_unknown_fields: flag("ignore_unknown_fields"),
+                },
+                print: PrintOptions {
+                    always_print_fields_with_no_presence: flag("always_print"),
+                    preserve_proto_field_names: flag("proto_names"),
+                    enums_as_ints: flag("enums_as_ints"),
+                    ..PrintOptions::default()
+                },
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn conformance_cases() {
+    let pool = pool();
+    let cases = cases();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let id = pool
+            .message_by_name(&case.message)
+            .unwrap_or_else(|| panic!("{}: no type {}", case.name, case.message));
+        let parsed = protojson::parse(&pool, id, &case.input, &case.parse);
+        match (&case.output, &case.error, parsed) {
+            (Some(want), None, Ok(m)) => {
+                let got = protojson::print(&m, &case.print);
+                match got {
+                    Ok(got) if got == *want => {
+                        // The output reads back as the same message, and the
+                        // message survives the binary form.
+                        let back = protojson::parse(&pool, id, &got, &case.parse);
+                        if back.as_ref() != Ok(&m) && case.print == PrintOptions::default() {
+                            failures.push(format!("{}: re-parse gave {back:?}", case.name));
+                        }
+                        let bin = DynamicMessage::decode(Arc::clone(&pool), id, &m.encode_to_vec());
+                        if bin.as_ref() != Ok(&m) {
+                            failures.push(format!("{}: binary round trip {bin:?}", case.name));
+                        }
+                    }
+                    other => failures.push(format!(
+                        "{}: printed {other:?}\n    expected {want}",
+                        case.name
+                    )),
+                }
+            }
+            (None, Some(want), Err(e)) => {
+                let got = e.to_string();
+                if !got.starts_with(want.as_str()) {
+                    failures.push(format!(
+                        "{}: error {got:?}\n    expected {want:?}",
+                        case.name
+                    ));
+                }
+            }
+            (_, _, result) => failures.push(format!(
+                "{}: parse gave {result:?}, expected output {:?} error {:?}",
+                case.name, case.output, case.error
+            )),
+        }
+    }
+    println!(
+        "{} ProtoJSON conformance cases, {} failed",
+        cases.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(cases.len() >= 100);
+}
+
+#[test]
+fn arbitrary_text_never_panics_the_parser() {
+    fn prop(text: String) -> bool {
+        let pool = pool();
+        let id = pool.message_by_name("conformance.Everything").unwrap();
+        if let Ok(m) = protojson::parse(&pool, id, &text, &ParseOptions::default()) {
+            round_trips(&pool, &m);
+        }
+        true
+    }
+    QuickCheck::new()
+        .tests(2000)
+        .quickcheck(prop as fn(String) -> bool);
+}
+
+/// The fuzz oracle: a parsed message prints, and the print parses to an equal message.
+fn round_trips(pool: &Arc<Pool>, m: &DynamicMessage) {
+    // NaN in a Value, or a FieldMask path, may have no JSON form: printing
+    // may fail, but must not panic.
+    if let Ok(text) = protojson::print(m, &PrintOptions::default()) {
+        let back = protojson::parse(pool, m.message_id(), &text, &ParseOptions::default());
+        assert_eq!(back.as_ref(), Ok(m), "{text}");
+    }
+}
+
+#[test]
+fn mutated_case_inputs_never_panic_the_parser() {
+    let pool = pool();
+    let id = pool.message_by_name("conformance.Everything").unwrap();
+    let mut checked = 0;
+    for case in cases() {
+        let bytes = case.input.as_bytes();
+        for cut in 0..bytes.len() {
+            for replacement in [&b""[..], b"1", b"\"", b"{", b"]", b"null", b"-1e99"] {
+                let mut mutated = bytes[..cut].to_vec();
+                mutated.extend_from_slice(replacement);
+                mutated.extend_from_slice(&bytes[cut + 1..]);
+                if let Ok(text) = String::from_utf8(mutated) {
+                    if let Ok(m) = protojson::parse(&pool, id, &text, &ParseOptions::default()) {
+                        round_trips(&pool, &m);
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert!(checked > 1000);
+}
+
+// ---------------------------------------------------------------------------
+// Cross-check with protobuf's own json_format.
+
+fn python() -> PathBuf {
+    let path = root().join(".peers/venv/bin/python3");
+    assert!(
+        path.exists(),
+        "peer missing: {} (run `ln -s /work/main/.peers .peers` in the worktree, or .ci/setup-peers)",
+        path.display()
+    );
+    path
+}
+
+/// Prints each (type, binary) with `json_format.MessageToJson`, one JSON text per line.
+const PRINTER: &str = r#"
+import sys
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+fds = descriptor_pb2.FileDescriptorSet.FromString(open(sys.argv[1], 'rb').read())
+pool = descriptor_pool.DescriptorPool()
+for f in fds.file:
+    pool.Add(f)
+for line in sys.stdin:
+    name, hexbytes = line.split()
+    cls = message_factory.GetMessageClass(pool.FindMessageTypeByName(name))
+    m = cls.FromString(bytes.fromhex(hexbytes if hexbytes != '-' else ''))
+    try:
+        print(json_format.MessageToJson(m, indent=None, descriptor_pool=pool))
+    except Exception as e:
+        print('ERROR ' + type(e).__name__ + ' ' + str(e).replace('\n', ' '))
+"#;
+
+fn descriptor_set(python: &Path) -> PathBuf {
+    let out = std::env::temp_dir().join(format!("grpclite-protojson-{}.pb", std::process::id()));
+    let status = Command::new(python)
+        .args(["-m", "grpc_tools.protoc", "--include_imports"])
+        .arg(format!("--descriptor_set_out={}", out.display()))
+        .arg(format!("-I{}", root().join("wire/json").display()))
+        .arg(format!("-I{}", root().join("wire/protobuf").display()))
+        .args(SCHEMAS)
+        .args([
+            "google/protobuf/duration.proto",
+            "google/protobuf/wrappers.proto",
+            "google/protobuf/any.proto",
+            "google/protobuf/empty.proto",
+        ])
+        .status()
+        .expect("run grpc_tools.protoc");
+    assert!(status.success(), "grpc_tools.protoc failed");
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    if bytes.is_empty() {
+        return "-".into();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Objects sorted by key, numbers by their f64 value: what both printers
+/// must agree on (member order and number spelling are free).
+fn canonical(v: &json::Value) -> json::Value {
+    match v {
+        json::Value::Object(members) => {
+            let mut members: Vec<(String, json::Value)> = members
+                .iter()
+                .map(|(k, v)| (k.clone(), canonical(v)))
+                .collect();
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            json::Value::Object(members)
+        }
+        json::Value::Array(items) => json::Value::Array(items.iter().map(canonical).collect()),
+        json::Value::Number(n) => match n.as_f64().and_then(json::Number::from_f64) {
+            Some(n) => json::Value::Number(n),
+            None => v.clone(),
+        },
+        other => other.clone(),
+    }
+}
+
+/// Equal canonical values; two numbers are also the same when they are the
+/// same `f32` (json_format prints float fields with fewer digits for
+/// subnormals, `1.4013e-45` where we print the shortest `1e-45`).
+fn same(a: &json::Value, b: &json::Value) -> bool {
+    match (a, b) {
+        (json::Value::Object(x), json::Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same(va, vb))
+        }
+        (json::Value::Array(x), json::Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        (json::Value::Number(x), json::Value::Number(y)) => {
+            let (x, y) = (x.as_f64(), y.as_f64());
+            x == y || x.map(|v| v as f32) == y.map(|v| v as f32)
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn printer_agrees_with_protobuf_json_format() {
+    let python = python();
+    let pool = pool();
+    let descriptors = descriptor_set(&python);
+
+    // The conformance messages (as parsed by us) and the wire corpus.
+    let mut messages: Vec<(String, DynamicMessage)> = Vec::new();
+    for case in cases() {
+        if case.output.is_none() || case.message == "conformance2.Legacy" {
+            continue;
+        }
+        let id = pool.message_by_name(&case.message).unwrap();
+        let m = protojson::parse(&pool, id, &case.input, &case.parse).unwrap();
+        messages.push((case.name, m));
+    }
+    let corpus = root().join("wire/protobuf");
+    let samples = std::fs::read_to_string(corpus.join("samples.txt")).unwrap();
+    for line in samples.lines().filter(|l| !l.starts_with('#')) {
+        let parts: Vec<&str> = line.split_whitespace().collect();
+        let [name, _, message] = parts[..] else {
+            continue;
+        };
+        let Some(id) = pool.message_by_name(message) else {
+            continue;
+        };
+        let bytes = std::fs::read(corpus.join(format!("{name}.bin"))).unwrap();
+        let m = DynamicMessage::decode(Arc::clone(&pool), id, &bytes).unwrap();
+        messages.push((name.to_string(), m));
+    }
+
+    let mut child = Command::new(&python)
+        .arg("-c")
+        .arg(PRINTER)
+        .arg(&descriptors)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("start the Python printer");
+    let mut input = String::new();
+    for (_, m) in &messages {
+        let name = &m.descriptor().unwrap().full_name;
+        input.push_str(&format!("{name} {}\n", hex(&m.encode_to_vec())));
+    }
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let _ = std::fs::remove_file(&descriptors);
+    assert!(output.status.success(), "Python printer failed");
+    let lines: Vec<String> = String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), messages.len());
+
+    let mut failures = Vec::new();
+    for ((name, m), theirs) in messages.iter().zip(&lines) {
+        let ours = protojson::print(m, &PrintOptions::default());
+        match (ours, theirs.strip_prefix("ERROR ")) {
+            (Ok(ours), None) => {
+                let a = canonical(&json::parse(&ours).unwrap());
+                let b = canonical(&json::parse(theirs).unwrap());
+                if !same(&a, &b) {
+                    failures.push(format!("{name}:\n    ours   {ours}\n    theirs {theirs}"));
+                }
+            }
+            (Err(_), Some(_)) => {}
+            (ours, _) => {
+                failures.push(format!("{name}:\n    ours   {ours:?}\n    theirs {theirs}"))
+            }
+        }
+    }
+    println!(
+        "{} messages printed like json_format.MessageToJson, {} differ",
+        messages.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
