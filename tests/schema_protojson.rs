@@ -232,8 +232,13 @@ for line in sys.stdin:
         print('ERROR ' + type(e).__name__ + ' ' + str(e).replace('\n', ' '))
 "#;
 
-fn descriptor_set(python: &Path) -> PathBuf {
-    let out = std::env::temp_dir().join(format!("grpclite-protojson-{}.pb", std::process::id()));
+/// Writes the schemas' FileDescriptorSet (imports included) with protoc
+/// from grpcio-tools, to a file named after `tag` (tests run in parallel).
+fn descriptor_set(python: &Path, tag: &str) -> PathBuf {
+    let out = std::env::temp_dir().join(format!(
+        "grpclite-protojson-{}-{tag}.pb",
+        std::process::id()
+    ));
     let status = Command::new(python)
         .args(["-m", "grpc_tools.protoc", "--include_imports"])
         .arg(format!("--descriptor_set_out={}", out.display()))
@@ -306,7 +311,7 @@ fn same(a: &json::Value, b: &json::Value) -> bool {
 fn printer_agrees_with_protobuf_json_format() {
     let python = python();
     let pool = pool();
-    let descriptors = descriptor_set(&python);
+    let descriptors = descriptor_set(&python, "print");
 
     // The conformance messages (as parsed by us) and the wire corpus.
     let mut messages: Vec<(String, DynamicMessage)> = Vec::new();
@@ -382,6 +387,106 @@ fn printer_agrees_with_protobuf_json_format() {
     println!(
         "{} messages printed like json_format.MessageToJson, {} differ",
         messages.len(),
+        failures.len()
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Parses each case's input with `json_format.Parse`: one line per case,
+/// `OK <hex of the binary>` or `ERR <message>`.
+const PARSER: &str = r#"
+import sys, json
+from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
+fds = descriptor_pb2.FileDescriptorSet.FromString(open(sys.argv[1], 'rb').read())
+pool = descriptor_pool.DescriptorPool()
+for f in fds.file:
+    pool.Add(f)
+for c in json.load(open(sys.argv[2])):
+    m = message_factory.GetMessageClass(pool.FindMessageTypeByName(c['message']))()
+    ignore = c.get('options', {}).get('ignore_unknown_fields', False)
+    try:
+        json_format.Parse(c['input'], m, ignore_unknown_fields=ignore, descriptor_pool=pool)
+        print('OK ' + (m.SerializePartialToString(deterministic=True).hex() or '-'))
+    except Exception as e:
+        print('ERR ' + str(e).replace('\n', ' '))
+"#;
+
+/// Cases where json_format and json.md disagree, and we follow json.md.
+const PARSE_DIVERGENCES: &[(&str, &str)] = &[
+    (
+        "duplicate key: last wins",
+        "json.md \"Duplicate values\": parsers should accept duplicates, the last wins; json_format rejects them",
+    ),
+    (
+        "error path inside arrays",
+        "json_format takes `true` as 1.0 for a double (a Python bool is an int); json.md has no such rule",
+    ),
+    (
+        "not an object",
+        "json_format accepts `[]` for a message; json.md maps messages to objects only",
+    ),
+];
+
+#[test]
+fn parser_agrees_with_protobuf_json_format() {
+    let python = python();
+    let pool = pool();
+    let descriptors = descriptor_set(&python, "parse");
+    let output = Command::new(&python)
+        .arg("-c")
+        .arg(PARSER)
+        .arg(&descriptors)
+        .arg(root().join("wire/json/cases.json"))
+        .output()
+        .expect("run the Python parser");
+    let _ = std::fs::remove_file(&descriptors);
+    assert!(
+        output.status.success(),
+        "Python parser failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let cases = cases();
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), cases.len());
+    let mut failures = Vec::new();
+    let mut agreed = 0;
+    for (case, theirs) in cases.iter().zip(lines) {
+        if PARSE_DIVERGENCES.iter().any(|(name, _)| *name == case.name) {
+            continue;
+        }
+        let id = pool.message_by_name(&case.message).unwrap();
+        let ours = protojson::parse(&pool, id, &case.input, &case.parse);
+        match (ours, theirs.strip_prefix("OK ")) {
+            (Ok(ours), Some(hexbytes)) => {
+                let bytes: Vec<u8> = if hexbytes == "-" {
+                    Vec::new()
+                } else {
+                    (0..hexbytes.len())
+                        .step_by(2)
+                        .map(|i| u8::from_str_radix(&hexbytes[i..i + 2], 16).unwrap())
+                        .collect()
+                };
+                let theirs = DynamicMessage::decode(Arc::clone(&pool), id, &bytes).unwrap();
+                if theirs == ours {
+                    agreed += 1;
+                } else {
+                    failures.push(format!(
+                        "{}:\n    ours   {ours:?}\n    theirs {theirs:?}",
+                        case.name
+                    ));
+                }
+            }
+            (Err(_), None) => agreed += 1,
+            (ours, _) => failures.push(format!(
+                "{}:\n    ours   {ours:?}\n    theirs {theirs}",
+                case.name
+            )),
+        }
+    }
+    println!(
+        "{agreed} cases parsed like json_format.Parse, {} known divergences, {} differ",
+        PARSE_DIVERGENCES.len(),
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
