@@ -25,10 +25,17 @@ pub fn check(data: &[u8]) {
         // Names and values survive exactly; a field that arrived never-indexed
         // stays so (§7.1.3), and the encoder may add that mark to its own
         // sensitive fields (cookie, authorization).
-        assert_eq!(headers.len(), again.len(), "round trip changed the field count");
+        assert_eq!(
+            headers.len(),
+            again.len(),
+            "round trip changed the field count"
+        );
         for (sent, back) in headers.iter().zip(&again) {
             assert_eq!((&sent.name, &sent.value), (&back.name, &back.value));
-            assert!(!sent.sensitive || back.sensitive, "lost the never-indexed mark");
+            assert!(
+                !sent.sensitive || back.sensitive,
+                "lost the never-indexed mark"
+            );
         }
     }
 }

@@ -153,6 +153,9 @@ pub enum DynamicError {
         /// The field number asked for.
         number: i32,
     },
+    /// The bytes are not a valid encoding of the message.
+    #[error(transparent)]
+    Decode(#[from] DecodeError),
     /// The value does not have the field's type (or is a list for a
     /// singular field, a message of another type, ...).
     #[error("value does not fit field {field}")]
@@ -529,9 +532,8 @@ impl DynamicMessage {
     }
 
     /// Decodes `bytes` as a message of type `message`, with the default depth limit.
-    pub fn decode(pool: Arc<Pool>, message: MessageId, bytes: &[u8]) -> Result<Self, DecodeError> {
-        let mut m = Self::new(pool, message)
-            .map_err(|_| DecodeError::new(crate::wire::DecodeErrorKind::Truncated))?;
+    pub fn decode(pool: Arc<Pool>, message: MessageId, bytes: &[u8]) -> Result<Self, DynamicError> {
+        let mut m = Self::new(pool, message)?;
         Message::merge(&mut m, bytes)?;
         Ok(m)
     }
@@ -542,9 +544,8 @@ impl DynamicMessage {
         message: MessageId,
         bytes: &[u8],
         max_depth: u32,
-    ) -> Result<Self, DecodeError> {
-        let mut m = Self::new(pool, message)
-            .map_err(|_| DecodeError::new(crate::wire::DecodeErrorKind::Truncated))?;
+    ) -> Result<Self, DynamicError> {
+        let mut m = Self::new(pool, message)?;
         m.merge_from(&mut Reader::with_max_depth(bytes, max_depth))?;
         Ok(m)
     }
@@ -687,8 +688,19 @@ impl DynamicMessage {
             Kind::Map(entry_id) => {
                 check_wire_type(WireType::Len, wire_type)?;
                 let mut entry = Self::empty_unchecked(Arc::clone(pool), entry_id);
-                entry.merge_length_delimited(r)?;
+                let mut payload = r.read_nested()?;
+                let raw = payload.remaining();
+                entry.merge_from(&mut payload)?;
                 let entry_desc = pool.message(entry_id);
+                // A value a closed enum does not list sends the whole entry
+                // to the unknown fields, as for a singular closed enum.
+                let closed_value = entry_desc
+                    .and_then(|d| d.field_by_number(2))
+                    .is_some_and(|f| matches!(kind_of(pool, f), Kind::Enum { closed: true }));
+                if closed_value && !entry.has(2) && !entry.unknown.is_empty() {
+                    self.unknown.push_len(wire_number, raw);
+                    return Ok(());
+                }
                 let part = |n: i32, entry: &mut Self| -> Option<Value> {
                     let f = entry_desc?.field_by_number(n)?;
                     Some(
@@ -1039,6 +1051,22 @@ mod tests {
     }
 
     #[test]
+    fn map_entry_with_unknown_closed_enum_value_is_unknown() {
+        let p = pool("syntax = \"proto2\"; enum E { A = 1; } message M { map<int32, E> m = 1; }");
+        let id = p.message_by_name("M").unwrap();
+        // {1: A} then {2: 9}, 9 not in E.
+        let bytes = [
+            0x0a, 0x04, 0x08, 0x01, 0x10, 0x01, 0x0a, 0x04, 0x08, 0x02, 0x10, 0x09,
+        ];
+        let m = DynamicMessage::decode(p, id, &bytes).unwrap();
+        let mut want = BTreeMap::new();
+        want.insert(MapKey::I32(1), Value::EnumNumber(1));
+        assert_eq!(m.get(1), Some(&Value::Map(want)));
+        assert_eq!(m.unknown_fields().as_bytes(), &bytes[6..]);
+        assert_eq!(m.encode_to_vec(), bytes);
+    }
+
+    #[test]
     fn open_enum_keeps_any_number() {
         let p = pool("syntax = \"proto3\"; enum E { Z = 0; } message M { E e = 1; }");
         let id = p.message_by_name("M").unwrap();
@@ -1059,6 +1087,9 @@ mod tests {
         }
         assert!(DynamicMessage::decode_with_max_depth(Arc::clone(&p), id, &bytes, 5).is_ok());
         let err = DynamicMessage::decode_with_max_depth(p, id, &bytes, 4).unwrap_err();
+        let DynamicError::Decode(err) = err else {
+            panic!("not a decode error: {err:?}");
+        };
         assert_eq!(err.kind, crate::wire::DecodeErrorKind::DepthExceeded);
     }
 

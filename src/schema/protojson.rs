@@ -706,7 +706,9 @@ impl Printer<'_> {
         let id = pool
             .message_by_name(name)
             .ok_or_else(|| print_err(path, PrintErrorKind::AnyType(type_url.to_owned())))?;
-        let inner = DynamicMessage::decode(Arc::clone(pool), id, bytes)
+        let mut inner = DynamicMessage::empty_unchecked(Arc::clone(pool), id);
+        inner
+            .merge(bytes)
             .map_err(|e| print_err(path, PrintErrorKind::AnyValue(e)))?;
         let desc = inner
             .descriptor()
@@ -930,11 +932,11 @@ impl Parser<'_> {
     }
 
     /// Sets the fields named by `members` (a plain message's object).
-    fn fields(
+    fn fields<'m>(
         &mut self,
         m: &mut DynamicMessage,
         desc: &MessageDescriptor,
-        members: &[(String, json::Value)],
+        members: impl IntoIterator<Item = &'m (String, json::Value)>,
         path: &str,
     ) -> Result<(), ParseError> {
         // Which member set each oneof, so a second one is an error.
@@ -1286,14 +1288,10 @@ impl Parser<'_> {
                 ParseErrorKind::AnyType(format!("unknown type {type_url:?}")),
             )
         })?;
-        let rest: Vec<(String, json::Value)> = members
-            .iter()
-            .filter(|(k, _)| k != "@type")
-            .cloned()
-            .collect();
+        let rest = || members.iter().filter(|(k, _)| k != "@type");
         let inner = if well_known(desc).is_some() {
             let value_path = format!("{path}.value");
-            if let Some((k, _)) = rest.iter().find(|(k, _)| k != "value") {
+            if let Some((k, _)) = rest().find(|(k, _)| k != "value") {
                 if !self.options.ignore_unknown_fields {
                     return Err(err(
                         &format!("{path}.{k}"),
@@ -1314,7 +1312,7 @@ impl Parser<'_> {
             }
             self.depth += 1;
             let mut inner = DynamicMessage::empty_unchecked(Arc::clone(&pool), id);
-            let result = self.fields(&mut inner, desc, &rest, path);
+            let result = self.fields(&mut inner, desc, rest(), path);
             self.depth -= 1;
             result?;
             inner
