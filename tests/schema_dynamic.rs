@@ -256,7 +256,14 @@ fn random_messages_round_trip_through_json() {
         for name in CORPUS_TYPES {
             let id = pool.message_by_name(name).unwrap();
             let m = random_message(&pool, id, &mut g, 3);
-            let text = protojson::print(&m, &PrintOptions::default()).unwrap();
+            // Every printer option must still read back as the same message.
+            let options = PrintOptions {
+                always_print_fields_with_no_presence: bool::arbitrary(&mut g),
+                preserve_proto_field_names: bool::arbitrary(&mut g),
+                enums_as_ints: bool::arbitrary(&mut g),
+                ..PrintOptions::default()
+            };
+            let text = protojson::print(&m, &options).unwrap();
             let back = protojson::parse(&pool, id, &text, &ParseOptions::default())
                 .unwrap_or_else(|e| panic!("{name}: {e}\n{text}"));
             assert_eq!(back, m, "{name}: {text}");
@@ -266,6 +273,23 @@ fn random_messages_round_trip_through_json() {
     QuickCheck::new()
         .tests(200)
         .quickcheck(prop as fn(u64) -> bool);
+}
+
+#[test]
+fn dynamic_messages_can_cross_threads() {
+    fn is_send_sync<T: Send + Sync>() {}
+    is_send_sync::<DynamicMessage>();
+    let pool = corpus_pool();
+    let id = pool.message_by_name("corpus3.Scalars").unwrap();
+    let mut m = DynamicMessage::new(pool, id).unwrap();
+    m.set(1, Value::I32(-3)).unwrap();
+    let bytes = std::thread::spawn(move || m.encode_to_vec())
+        .join()
+        .unwrap();
+    assert_eq!(
+        bytes,
+        [0x08, 0xfd, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]
+    );
 }
 
 #[test]
