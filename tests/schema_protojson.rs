@@ -84,6 +84,7 @@ fn cases() -> Vec<Case> {
                 error: str_of(c, "error"),
                 parse: ParseOptions {
                     ignore_unknown_fields: flag("ignore_unknown_fields"),
+                    ..ParseOptions::default()
                 },
                 print: PrintOptions {
                     always_print_fields_with_no_presence: flag("always_print"),

@@ -27,13 +27,13 @@ use super::pool::{FieldDescriptor, FieldType, MessageDescriptor, MessageId, Pool
 use crate::json::{self, Number, Style, Writer};
 use crate::wire::{DecodeError, Message};
 
-/// How deeply messages may nest while printing or parsing (the protobuf
-/// nesting limit of LIMITS.md); bounds recursion through `Any` values,
-/// which carry their own encoded messages.
-pub const MAX_DEPTH: usize = 100;
+/// Default for [`PrintOptions::max_depth`] and [`ParseOptions::max_depth`]:
+/// the protobuf nesting limit of LIMITS.md. It bounds recursion, including
+/// through `Any` values, which carry their own encoded messages.
+pub const DEFAULT_MAX_DEPTH: usize = 100;
 
 /// Printer settings (json.md "JSON Options").
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PrintOptions {
     /// Also print fields without presence at their defaults (zero scalars,
     /// empty strings, empty repeated and map fields).
@@ -44,14 +44,40 @@ pub struct PrintOptions {
     pub enums_as_ints: bool,
     /// Compact or indented text.
     pub style: Style,
+    /// How deeply messages may nest; deeper is [`PrintErrorKind::TooDeep`].
+    pub max_depth: usize,
+}
+
+impl Default for PrintOptions {
+    fn default() -> Self {
+        Self {
+            always_print_fields_with_no_presence: false,
+            preserve_proto_field_names: false,
+            enums_as_ints: false,
+            style: Style::Compact,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
 }
 
 /// Parser settings (json.md "JSON Options").
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParseOptions {
     /// Skip members that name no field, and enum names the enum does not
     /// list (the field is then left unset), instead of failing.
     pub ignore_unknown_fields: bool,
+    /// How deeply messages may nest; deeper is [`ParseErrorKind::TooDeep`].
+    /// The JSON text itself is also bounded by [`json::DEFAULT_MAX_DEPTH`].
+    pub max_depth: usize,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        Self {
+            ignore_unknown_fields: false,
+            max_depth: DEFAULT_MAX_DEPTH,
+        }
+    }
 }
 
 /// What was wrong with a JSON value for the message it was parsed as.
@@ -126,8 +152,8 @@ pub enum ParseErrorKind {
     /// A map key that does not read as the key type.
     #[error("invalid map key {0:?}")]
     MapKey(String),
-    /// Messages nested past [`MAX_DEPTH`].
-    #[error("nesting deeper than {MAX_DEPTH}")]
+    /// Messages nested past the `max_depth` option.
+    #[error("messages nested deeper than the limit")]
     TooDeep,
 }
 
@@ -163,8 +189,8 @@ pub enum PrintErrorKind {
     /// A FieldMask path that has no lowerCamel form that reads back.
     #[error("FieldMask path {0:?} cannot be written in JSON")]
     FieldMask(String),
-    /// Messages nested past [`MAX_DEPTH`].
-    #[error("nesting deeper than {MAX_DEPTH}")]
+    /// Messages nested past the `max_depth` option.
+    #[error("messages nested deeper than the limit")]
     TooDeep,
     /// A mistake of this printer's calls to the JSON writer.
     #[error("JSON writer: {0}")]
@@ -363,7 +389,7 @@ impl Printer<'_> {
         w: &mut Writer,
         path: &str,
     ) -> Result<(), PrintError> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.options.max_depth {
             return Err(print_err(path, PrintErrorKind::TooDeep));
         }
         self.depth += 1;
@@ -721,7 +747,7 @@ impl Printer<'_> {
                 self.message(&inner, w, &format!("{path}.value"))?;
             }
             None => {
-                if self.depth >= MAX_DEPTH {
+                if self.depth >= self.options.max_depth {
                     return Err(print_err(path, PrintErrorKind::TooDeep));
                 }
                 self.depth += 1;
@@ -899,7 +925,7 @@ impl Parser<'_> {
         v: &json::Value,
         path: &str,
     ) -> Result<DynamicMessage, ParseError> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.options.max_depth {
             return Err(err(path, ParseErrorKind::TooDeep));
         }
         self.depth += 1;
@@ -1307,7 +1333,7 @@ impl Parser<'_> {
             })?;
             self.message(id, value, &value_path)?
         } else {
-            if self.depth >= MAX_DEPTH {
+            if self.depth >= self.options.max_depth {
                 return Err(err(path, ParseErrorKind::TooDeep));
             }
             self.depth += 1;
@@ -1549,6 +1575,38 @@ mod tests {
         assert_eq!(path_to_camel("x_0"), None);
         assert_eq!(path_to_snake("fooBar.baz"), Some("foo_bar.baz".into()));
         assert_eq!(path_to_snake("foo_bar"), None);
+    }
+
+    #[test]
+    fn nesting_is_bounded_both_ways() {
+        let mut tree = MemorySourceTree::new();
+        tree.add("t.proto", "syntax = \"proto3\"; message M { M m = 1; }");
+        let mut pool = Pool::new();
+        pool.load(&tree, "t.proto").unwrap();
+        let pool = Arc::new(pool);
+        let id = pool.message_by_name("M").unwrap();
+        let nested = |n: usize| {
+            format!(
+                "{}{}",
+                "{\"m\":".repeat(n),
+                "{}".to_owned() + &"}".repeat(n)
+            )
+        };
+        let options = ParseOptions {
+            max_depth: 10,
+            ..ParseOptions::default()
+        };
+        let m = parse(&pool, id, &nested(9), &options).unwrap();
+        let e = parse(&pool, id, &nested(10), &options).unwrap_err();
+        assert_eq!(e.kind, ParseErrorKind::TooDeep);
+        assert_eq!(e.path, format!("${}", ".m".repeat(10)));
+        let print_options = PrintOptions {
+            max_depth: 9,
+            ..PrintOptions::default()
+        };
+        let e = print(&m, &print_options).unwrap_err();
+        assert_eq!(e.kind, PrintErrorKind::TooDeep);
+        assert_eq!(print(&m, &PrintOptions::default()).unwrap(), nested(9));
     }
 
     #[test]
