@@ -19,6 +19,22 @@
 //! - groups, maps (entries in key order, key and value always written);
 //! - nesting is bounded by the [`Reader`]'s depth budget.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use grpclite::schema::dynamic::{DynamicMessage, Value};
+//! use grpclite::schema::{MemorySourceTree, Pool};
+//! use grpclite::wire::Message;
+//!
+//! let mut tree = MemorySourceTree::new();
+//! tree.add("t.proto", "syntax = \"proto3\"; message Test4 { string d = 4; repeated int32 e = 5; }");
+//! let mut pool = Pool::new();
+//! pool.load(&tree, "t.proto").unwrap();
+//! let mut m = DynamicMessage::by_name(Arc::new(pool), "Test4").unwrap();
+//! m.set(4, Value::String("hello".into())).unwrap();
+//! m.set(5, Value::List(vec![Value::I32(1), Value::I32(2), Value::I32(3)])).unwrap();
+//! assert_eq!(m.encode_to_vec(), b"\x22\x05hello\x2a\x03\x01\x02\x03");
+//! ```
+//!
 //! Fuzzing: `DynamicMessage::decode(pool, id, x)` then `encode_to_vec`, then
 //! decoding again gives an equal message.
 

@@ -15,6 +15,28 @@
 //! Errors name the JSON path of the bad value and the rule it broke:
 //! `$.items[2].price: expected a number or numeric string, found true`.
 //!
+//! ```
+//! use std::sync::Arc;
+//! use grpclite::schema::{protojson, MemorySourceTree, Pool};
+//!
+//! let mut tree = MemorySourceTree::new();
+//! tree.add("t.proto", r#"
+//!     syntax = "proto3";
+//!     import "google/protobuf/duration.proto";
+//!     message Job { int64 id = 1; google.protobuf.Duration timeout = 2; }
+//! "#);
+//! let mut pool = Pool::new();
+//! pool.load(&tree, "t.proto").unwrap();
+//! let pool = Arc::new(pool);
+//! let job = pool.message_by_name("Job").unwrap();
+//! let options = protojson::ParseOptions::default();
+//! let m = protojson::parse(&pool, job, r#"{"id": 7, "timeout": "1.5s"}"#, &options).unwrap();
+//! let text = protojson::print(&m, &protojson::PrintOptions::default()).unwrap();
+//! assert_eq!(text, r#"{"id":"7","timeout":"1.500s"}"#);
+//! let err = protojson::parse(&pool, job, r#"{"id": 1.5}"#, &options).unwrap_err();
+//! assert_eq!(err.to_string(), "$.id: 1.5 is not an integer");
+//! ```
+//!
 //! Fuzzing: parse arbitrary text as a fixed message type; when it parses,
 //! `print` then `parse` again gives an equal message.
 
