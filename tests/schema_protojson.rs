@@ -19,7 +19,7 @@ use grpclite::schema::dynamic::DynamicMessage;
 use grpclite::schema::protojson::{self, ParseOptions, PrintOptions};
 use grpclite::schema::{DiskSourceTree, Pool};
 use grpclite::wire::Message;
-use quickcheck::QuickCheck;
+use quickcheck::{Arbitrary, Gen, QuickCheck};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -326,6 +326,14 @@ fn printer_agrees_with_protobuf_json_format() {
         let m = protojson::parse(&pool, id, &case.input, &case.parse).unwrap();
         messages.push((case.name, m));
     }
+    // Random documents with every well-known type.
+    let everything = pool.message_by_name("conformance.Everything").unwrap();
+    let mut g = Gen::new(12);
+    for i in 0..100 {
+        let doc = json::to_string(&random_document(&mut g, 2));
+        let m = protojson::parse(&pool, everything, &doc, &ParseOptions::default()).unwrap();
+        messages.push((format!("random document {i}: {doc}"), m));
+    }
     let corpus = root().join("wire/protobuf");
     let samples = std::fs::read_to_string(corpus.join("samples.txt")).unwrap();
     for line in samples.lines().filter(|l| !l.starts_with('#')) {
@@ -377,13 +385,12 @@ fn printer_agrees_with_protobuf_json_format() {
             u8::from(*always)
         ));
     }
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
+    // Written from another thread: the answers fill the stdout pipe while
+    // the questions are still going in.
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
     let output = child.wait_with_output().unwrap();
+    writer.join().unwrap().expect("write to the Python printer");
     let _ = std::fs::remove_file(&descriptors);
     assert!(output.status.success(), "Python printer failed");
     let lines: Vec<String> = String::from_utf8(output.stdout)
@@ -520,4 +527,167 @@ fn parser_agrees_with_protobuf_json_format() {
         failures.len()
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------------------
+// Random valid documents, well-known types included.
+
+/// A random JSON value for `google.protobuf.Value` and `Struct`.
+fn random_json(g: &mut Gen, depth: u32) -> json::Value {
+    let pick = u8::arbitrary(g) % if depth == 0 { 4 } else { 6 };
+    match pick {
+        0 => json::Value::Null,
+        1 => json::Value::Bool(bool::arbitrary(g)),
+        2 => {
+            let v = f64::arbitrary(g);
+            json::Value::Number(json::Number::from_f64(v).unwrap_or_else(|| 7u64.into()))
+        }
+        3 => json::Value::String(String::arbitrary(g)),
+        4 => json::Value::Array(
+            (0..u8::arbitrary(g) % 3)
+                .map(|_| random_json(g, depth - 1))
+                .collect(),
+        ),
+        _ => json::Value::Object(
+            (0..u8::arbitrary(g) % 3)
+                .map(|i| (format!("k{i}"), random_json(g, depth - 1)))
+                .collect(),
+        ),
+    }
+}
+
+/// An integer as a JSON number or a string, as ProtoJSON parsers accept both.
+fn number_or_string(g: &mut Gen, text: String) -> json::Value {
+    if bool::arbitrary(g) {
+        json::Value::String(text)
+    } else {
+        json::Value::Number(json::Number::from_lexeme(&text).unwrap())
+    }
+}
+
+fn random_timestamp(g: &mut Gen) -> String {
+    let year = 1 + u32::arbitrary(g) % 9999;
+    let month = 1 + u32::arbitrary(g) % 12;
+    let day = 1 + u32::arbitrary(g) % 28;
+    let (h, m, s) = (
+        u32::arbitrary(g) % 24,
+        u32::arbitrary(g) % 60,
+        u32::arbitrary(g) % 60,
+    );
+    let digits = usize::arbitrary(g) % 10;
+    let fraction: String = (0..digits)
+        .map(|_| char::from(b'0' + u8::arbitrary(g) % 10))
+        .collect();
+    let dot = if digits > 0 { "." } else { "" };
+    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}{dot}{fraction}Z")
+}
+
+fn random_duration(g: &mut Gen) -> String {
+    let seconds = u64::arbitrary(g) % 315_576_000_001;
+    let nanos = u32::arbitrary(g) % 1_000_000_000;
+    let sign = if bool::arbitrary(g) { "-" } else { "" };
+    format!("{sign}{seconds}.{nanos:09}s")
+}
+
+/// A random document for `conformance.Everything` that must parse.
+fn random_document(g: &mut Gen, depth: u32) -> json::Value {
+    let mut members: Vec<(String, json::Value)> = Vec::new();
+    let mut add = |g: &mut Gen, key: &str, value: json::Value| {
+        if bool::arbitrary(g) {
+            members.push((key.to_string(), value));
+        }
+    };
+    let i32_text = i32::arbitrary(g).to_string();
+    let v = number_or_string(g, i32_text);
+    add(g, "i32", v);
+    let i64_text = i64::arbitrary(g).to_string();
+    let v = number_or_string(g, i64_text);
+    add(g, "i64", v);
+    let u64_text = u64::arbitrary(g).to_string();
+    let v = number_or_string(g, u64_text);
+    add(g, "fx64", v);
+    let f = f32::arbitrary(g);
+    let v = if f.is_finite() {
+        json::Value::Number(json::Number::from_lexeme(&format!("{f:e}")).unwrap())
+    } else {
+        json::Value::String("-Infinity".into())
+    };
+    add(g, "flt", v);
+    let v = json::Value::String(String::arbitrary(g));
+    add(g, "str", v);
+    let v = json::Value::String(grpclite::base64::encode(&Vec::<u8>::arbitrary(g)));
+    add(g, "byt", v);
+    let v = json::Value::String(g.choose(&["KIND_A", "KIND_B"]).unwrap().to_string());
+    add(g, "kind", v);
+    let v = json::Value::String(random_timestamp(g));
+    add(g, "ts", v);
+    let v = json::Value::String(random_duration(g));
+    add(g, "dur", v);
+    let v = random_json(g, 3);
+    add(g, "val", v);
+    let v = json::Value::Object(vec![("a".into(), random_json(g, 2))]);
+    add(g, "st", v);
+    let v = json::Value::String("fooBar,x.yZ".into());
+    add(g, "fm", v);
+    let u64_text = u64::arbitrary(g).to_string();
+    let v = number_or_string(g, u64_text);
+    add(g, "wU64", v);
+    let v = json::Value::Object(vec![
+        (
+            "@type".into(),
+            "type.googleapis.com/google.protobuf.Duration".into(),
+        ),
+        ("value".into(), random_duration(g).into()),
+    ]);
+    add(g, "any", v);
+    let v = json::Value::Object(vec![(
+        "k".into(),
+        json::Value::from(i64::from(i32::arbitrary(g))),
+    )]);
+    add(g, "mStr", v);
+    if depth > 0 {
+        let v = random_document(g, depth - 1);
+        add(g, "child", v);
+        let v = json::Value::Array(vec![random_document(g, depth - 1)]);
+        add(g, "rChild", v);
+        let inner = random_document(g, depth - 1);
+        let mut any = vec![(
+            "@type".to_string(),
+            json::Value::from("type.googleapis.com/conformance.Everything"),
+        )];
+        if let json::Value::Object(m) = inner {
+            any.extend(m);
+        }
+        // A second "any" member replaces the first (json.md "Duplicate values").
+        let v = json::Value::Object(any);
+        add(g, "any", v);
+        let v = random_document(g, depth - 1);
+        add(g, "oneChild", v);
+    }
+    json::Value::Object(members)
+}
+
+#[test]
+fn random_documents_parse_print_and_parse_back() {
+    fn prop(seed: u64) -> bool {
+        let pool = pool();
+        let id = pool.message_by_name("conformance.Everything").unwrap();
+        let mut g = Gen::new(((seed % 30) + 1) as usize);
+        let doc = json::to_string(&random_document(&mut g, 2));
+        let m = protojson::parse(&pool, id, &doc, &ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{e}\n{doc}"));
+        let text =
+            protojson::print(&m, &PrintOptions::default()).unwrap_or_else(|e| panic!("{e}\n{doc}"));
+        let back = protojson::parse(&pool, id, &text, &ParseOptions::default())
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(back, m, "{text}");
+        assert_eq!(
+            protojson::print(&back, &PrintOptions::default()).as_ref(),
+            Ok(&text)
+        );
+        true
+    }
+    QuickCheck::new()
+        .tests(300)
+        .quickcheck(prop as fn(u64) -> bool);
 }
