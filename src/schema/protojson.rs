@@ -1,7 +1,7 @@
 //! ProtoJSON: the canonical JSON form of protobuf messages (json.md), both
 //! directions, over [`DynamicMessage`]s.
 //!
-//! - [`print`] writes a message: lowerCamel (or `json_name`) keys, int64
+//! - [`print()`] writes a message: lowerCamel (or `json_name`) keys, int64
 //!   kinds as strings, bytes as padded standard base64, enums by name
 //!   (number if unknown), NaN/Infinity as strings, fields without presence
 //!   omitted at their defaults unless
