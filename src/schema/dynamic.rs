@@ -408,6 +408,19 @@ fn encode_record(number: u32, kind: Kind, v: &Value, buf: &mut Vec<u8>) {
     }
 }
 
+/// The field with `number`: first where dense numbering (1, 2, 3, ...)
+/// puts it, else by a scan, so the common schema costs one probe per record.
+fn field_of(desc: &MessageDescriptor, number: i32) -> Option<&FieldDescriptor> {
+    let guess = usize::try_from(number)
+        .ok()
+        .and_then(|n| n.checked_sub(1))
+        .and_then(|i| desc.fields.get(i));
+    match guess {
+        Some(f) if f.number == number => Some(f),
+        _ => desc.field_by_number(number),
+    }
+}
+
 /// The key and value kinds of a map entry type.
 fn map_kinds(pool: &Pool, entry: MessageId) -> Option<(Kind, Kind)> {
     let d = pool.message(entry)?;
@@ -915,7 +928,7 @@ impl DynamicMessage {
         let known: usize = self
             .fields
             .iter()
-            .filter_map(|(n, v)| Some(self.field_len(desc.field_by_number(*n)?, syntax, v, cached)))
+            .filter_map(|(n, v)| Some(self.field_len(field_of(desc, *n)?, syntax, v, cached)))
             .sum();
         known + self.unknown.encoded_len()
     }
@@ -928,7 +941,7 @@ impl Message for DynamicMessage {
         };
         let syntax = syntax_of(&self.pool, desc);
         for (n, v) in &self.fields {
-            if let Some(fd) = desc.field_by_number(*n) {
+            if let Some(fd) = field_of(desc, *n) {
                 self.encode_field(fd, syntax, v, buf);
             }
         }
@@ -955,9 +968,7 @@ impl Message for DynamicMessage {
         let Some(desc) = pool.message(self.message) else {
             return self.unknown.merge_field(field, wire_type, r);
         };
-        let known = i32::try_from(field)
-            .ok()
-            .and_then(|n| desc.field_by_number(n));
+        let known = i32::try_from(field).ok().and_then(|n| field_of(desc, n));
         match known {
             Some(fd) => self.merge_known(&pool, desc, fd, wire_type, r),
             None => self.unknown.merge_field(field, wire_type, r),
