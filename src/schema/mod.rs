@@ -49,10 +49,12 @@ mod build;
 pub mod codegen;
 pub mod convert;
 pub mod descriptor;
+pub mod dynamic;
 pub mod error;
 mod lexer;
 pub mod parser;
 pub mod pool;
+pub mod protojson;
 pub mod source_tree;
 pub mod well_known;
 
