@@ -11,7 +11,8 @@ mod common;
 use std::path::Path;
 
 use common::order::Order;
-use common::{hpack, stories, timing};
+use common::timing::{self, Sampler};
+use common::{hpack, stories};
 use grpclite::wire::Message;
 
 fn main() {
@@ -20,7 +21,7 @@ fn main() {
     let encoded = stories::nghttp2(repository);
     hpack::check_decode(&encoded);
     let wire_len: usize = encoded.iter().map(|s| s.wire_len()).sum();
-    let time = timing::median_time(|| (), |()| hpack::decode_stories(&encoded));
+    let [time] = timing::median_times([Sampler::new(|| (), |()| hpack::decode_stories(&encoded))]);
     println!(
         "hpack decode  nghttp2 stories ({} stories, {wire_len} octets): {:>8.1} MB/s, {:>9.1} µs per pass",
         encoded.len(),
@@ -38,7 +39,10 @@ fn main() {
         .map(Vec::len)
         .sum();
     let mut dst = Vec::new();
-    let time = timing::median_time(|| (), |()| hpack::encode_stories(&lists, &mut dst));
+    let [time] = timing::median_times([Sampler::new(
+        || (),
+        |()| hpack::encode_stories(&lists, &mut dst),
+    )]);
     println!(
         "hpack encode  raw-data stories ({} stories, {header_len} octets of names and values): {:>8.1} MB/s, {:>9.1} µs per pass, output {:.1}% of input",
         raw.len(),
@@ -55,14 +59,16 @@ fn main() {
         "Order round-trip"
     );
     let mut buf = Vec::with_capacity(bytes.len());
-    let encode = timing::median_time(
-        || (),
-        |()| {
-            buf.clear();
-            order.encode(&mut buf);
-        },
-    );
-    let decode = timing::median_time(|| (), |()| Order::decode(&bytes));
+    let [encode, decode] = timing::median_times([
+        Sampler::new(
+            || (),
+            |()| {
+                buf.clear();
+                order.encode(&mut buf);
+            },
+        ),
+        Sampler::new(|| (), |()| Order::decode(&bytes)),
+    ]);
     println!(
         "wire   encode Order ({} octets): {:>8.1} ns/op, {:>8.1} MB/s",
         bytes.len(),

@@ -13,7 +13,8 @@ use std::time::Duration;
 
 use common::order::{LineItem, Order};
 use common::stories::{Field, Story};
-use common::{hpack, stories, timing};
+use common::timing::{self, Sampler};
+use common::{hpack, stories};
 use grpclite::wire::Message as _;
 
 /// The same messages as `common::order`, declared for prost by hand as
@@ -258,14 +259,16 @@ fn main() {
         "grpclite and httlib-hpack decode different header lists"
     );
     let wire_len: usize = encoded.iter().map(Story::wire_len).sum();
-    let ours = timing::median_time(|| (), |()| hpack::decode_stories(&encoded));
     let blocks = || -> Vec<Vec<Vec<u8>>> {
         encoded
             .iter()
             .map(|s| s.cases.iter().map(|c| c.wire.clone()).collect())
             .collect()
     };
-    let theirs = timing::median_time(blocks, httlib_decode_stories);
+    let [ours, theirs] = timing::median_times([
+        Sampler::new(|| (), |()| hpack::decode_stories(&encoded)),
+        Sampler::new(blocks, httlib_decode_stories),
+    ]);
     rows.push(throughput_row(
         "HPACK decode, nghttp2 stories",
         timing::megabytes_per_second(wire_len, ours),
@@ -295,11 +298,14 @@ fn main() {
         })
         .min_by_key(|&(_, written)| written)
         .expect("flags to try");
-    let ours = timing::median_time(|| (), |()| hpack::encode_stories(&lists, &mut dst));
-    let theirs = timing::median_time(
-        || httlib_inputs(&raw),
-        |inputs| httlib_encode_stories(inputs, flags, &mut dst, None),
-    );
+    let (mut our_dst, mut their_dst) = (Vec::new(), Vec::new());
+    let [ours, theirs] = timing::median_times([
+        Sampler::new(|| (), |()| hpack::encode_stories(&lists, &mut our_dst)),
+        Sampler::new(
+            || httlib_inputs(&raw),
+            |inputs| httlib_encode_stories(inputs, flags, &mut their_dst, None),
+        ),
+    ]);
     rows.push(throughput_row(
         "HPACK encode, raw-data stories",
         timing::megabytes_per_second(header_len, ours),
@@ -336,27 +342,32 @@ fn main() {
         <prost_order::Order as prost::Message>::decode(&bytes[..]).as_ref() == Ok(&prost_order),
         "prost round-trip"
     );
-    let mut buf = Vec::with_capacity(bytes.len());
-    let ours = timing::median_time(
-        || (),
-        |()| {
-            buf.clear();
-            order.encode(&mut buf);
-        },
-    );
-    let theirs = timing::median_time(
-        || (),
-        |()| {
-            buf.clear();
-            prost::Message::encode(&prost_order, &mut buf)
-        },
-    );
+    let mut our_buf = Vec::with_capacity(bytes.len());
+    let mut their_buf = Vec::with_capacity(bytes.len());
+    let [ours, theirs] = timing::median_times([
+        Sampler::new(
+            || (),
+            |()| {
+                our_buf.clear();
+                order.encode(&mut our_buf);
+            },
+        ),
+        Sampler::new(
+            || (),
+            |()| {
+                their_buf.clear();
+                prost::Message::encode(&prost_order, &mut their_buf)
+            },
+        ),
+    ]);
     rows.push(time_row("wire encode, Order", ours, theirs));
-    let ours = timing::median_time(|| (), |()| Order::decode(&bytes));
-    let theirs = timing::median_time(
-        || (),
-        |()| <prost_order::Order as prost::Message>::decode(&bytes[..]),
-    );
+    let [ours, theirs] = timing::median_times([
+        Sampler::new(|| (), |()| Order::decode(&bytes)),
+        Sampler::new(
+            || (),
+            |()| <prost_order::Order as prost::Message>::decode(&bytes[..]),
+        ),
+    ]);
     rows.push(time_row("wire decode, Order", ours, theirs));
 
     println!(
@@ -367,7 +378,7 @@ fn main() {
         bytes.len()
     );
     println!(
-        "httlib-hpack encoder flags: {flags:#04x}; medians of {} samples",
+        "httlib-hpack encoder flags: {flags:#04x}; medians of {} samples, taken alternately for each pair",
         timing::SAMPLES
     );
     println!();
