@@ -21,7 +21,9 @@ fn main() {
     let encoded = stories::nghttp2(repository);
     hpack::check_decode(&encoded);
     let wire_len: usize = encoded.iter().map(|s| s.wire_len()).sum();
-    let [time] = timing::median_times([Sampler::new(|| (), |()| hpack::decode_stories(&encoded))]);
+    let [samples] =
+        timing::sample_times([Sampler::new(|| (), |()| hpack::decode_stories(&encoded))]);
+    let time = timing::median(&samples);
     println!(
         "hpack decode  nghttp2 stories ({} stories, {wire_len} octets): {:>8.1} MB/s, {:>9.1} µs per pass",
         encoded.len(),
@@ -39,10 +41,11 @@ fn main() {
         .map(Vec::len)
         .sum();
     let mut dst = Vec::new();
-    let [time] = timing::median_times([Sampler::new(
+    let [samples] = timing::sample_times([Sampler::new(
         || (),
         |()| hpack::encode_stories(&lists, &mut dst),
     )]);
+    let time = timing::median(&samples);
     println!(
         "hpack encode  raw-data stories ({} stories, {header_len} octets of names and values): {:>8.1} MB/s, {:>9.1} µs per pass, output {:.1}% of input",
         raw.len(),
@@ -59,7 +62,7 @@ fn main() {
         "Order round-trip"
     );
     let mut buf = Vec::with_capacity(bytes.len());
-    let [encode, decode] = timing::median_times([
+    let [encode, decode] = timing::sample_times([
         Sampler::new(
             || (),
             |()| {
@@ -69,6 +72,7 @@ fn main() {
         ),
         Sampler::new(|| (), |()| Order::decode(&bytes)),
     ]);
+    let (encode, decode) = (timing::median(&encode), timing::median(&decode));
     println!(
         "wire   encode Order ({} octets): {:>8.1} ns/op, {:>8.1} MB/s",
         bytes.len(),

@@ -67,23 +67,27 @@ impl<'a> Sampler<'a> {
     }
 }
 
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort_unstable();
-    samples[samples.len() / 2]
+/// The median of `samples`.
+pub fn median(samples: &[Duration]) -> Duration {
+    let mut sorted = samples.to_vec();
+    sorted.sort_unstable();
+    sorted.get(sorted.len() / 2).copied().unwrap_or_default()
 }
 
-/// The median time per call of each routine over [`SAMPLES`] samples.
+/// [`SAMPLES`] samples of the time per call of each routine.
 ///
-/// The routines' samples are taken in turn, so that on a shared machine all
-/// see the same load, and their ratios hold even when absolute times drift.
-pub fn median_times<const N: usize>(mut samplers: [Sampler<'_>; N]) -> [Duration; N] {
+/// The routines' samples are taken in turn, so that on a shared machine the
+/// i-th samples of all of them see about the same load: compare routines
+/// through the ratios of their i-th samples, which hold even when the
+/// absolute times drift.
+pub fn sample_times<const N: usize>(mut samplers: [Sampler<'_>; N]) -> [Vec<Duration>; N] {
     let mut samples: [Vec<Duration>; N] = std::array::from_fn(|_| Vec::with_capacity(SAMPLES));
     for _ in 0..SAMPLES {
         for (sampler, samples) in samplers.iter_mut().zip(&mut samples) {
             samples.push(sampler.sample());
         }
     }
-    samples.map(median)
+    samples
 }
 
 /// Throughput in MB/s (10^6 bytes per second) of `bytes` processed in `time`.

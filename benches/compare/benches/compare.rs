@@ -215,35 +215,55 @@ struct Row {
     unit: &'static str,
     ours: f64,
     theirs: f64,
-    /// ours / theirs, or theirs / ours when lower is better: above 1 means we are better.
+    /// How many times less time grpclite took (the median of paired
+    /// sample ratios; for the size row, their output over ours): above 1
+    /// means grpclite is better.
     advantage: f64,
     goal: String,
     met: bool,
 }
 
-fn throughput_row(what: &'static str, ours: f64, theirs: f64, goal: f64) -> Row {
-    let advantage = ours / theirs;
+/// The median over sample pairs of `theirs[i] / ours[i]`: how many times
+/// less time grpclite took, with each pair taken under the same load.
+fn paired_speedup(ours: &[Duration], theirs: &[Duration]) -> f64 {
+    let mut ratios: Vec<f64> = ours
+        .iter()
+        .zip(theirs)
+        .map(|(ours, theirs)| theirs.as_secs_f64() / ours.as_secs_f64())
+        .collect();
+    ratios.sort_unstable_by(f64::total_cmp);
+    ratios.get(ratios.len() / 2).copied().unwrap_or(f64::NAN)
+}
+
+fn throughput_row(
+    what: &'static str,
+    bytes: usize,
+    ours: &[Duration],
+    theirs: &[Duration],
+    goal: f64,
+) -> Row {
+    let advantage = paired_speedup(ours, theirs);
     Row {
         what,
         unit: "MB/s",
-        ours,
-        theirs,
+        ours: timing::megabytes_per_second(bytes, timing::median(ours)),
+        theirs: timing::megabytes_per_second(bytes, timing::median(theirs)),
         advantage,
         goal: format!(">= {goal}x"),
         met: advantage >= goal,
     }
 }
 
-fn time_row(what: &'static str, ours: Duration, theirs: Duration) -> Row {
-    let (ours, theirs) = (ours.as_secs_f64() * 1e9, theirs.as_secs_f64() * 1e9);
+fn time_row(what: &'static str, ours: &[Duration], theirs: &[Duration]) -> Row {
+    let advantage = paired_speedup(ours, theirs);
     Row {
         what,
         unit: "ns/op",
-        ours,
-        theirs,
-        advantage: theirs / ours,
+        ours: timing::median(ours).as_secs_f64() * 1e9,
+        theirs: timing::median(theirs).as_secs_f64() * 1e9,
+        advantage,
         goal: ">= 1x".to_string(),
-        met: ours <= theirs,
+        met: advantage >= 1.0,
     }
 }
 
@@ -265,14 +285,15 @@ fn main() {
             .map(|s| s.cases.iter().map(|c| c.wire.clone()).collect())
             .collect()
     };
-    let [ours, theirs] = timing::median_times([
+    let [ours, theirs] = timing::sample_times([
         Sampler::new(|| (), |()| hpack::decode_stories(&encoded)),
         Sampler::new(blocks, httlib_decode_stories),
     ]);
     rows.push(throughput_row(
         "HPACK decode, nghttp2 stories",
-        timing::megabytes_per_second(wire_len, ours),
-        timing::megabytes_per_second(wire_len, theirs),
+        wire_len,
+        &ours,
+        &theirs,
         3.0,
     ));
 
@@ -299,7 +320,7 @@ fn main() {
         .min_by_key(|&(_, written)| written)
         .expect("flags to try");
     let (mut our_dst, mut their_dst) = (Vec::new(), Vec::new());
-    let [ours, theirs] = timing::median_times([
+    let [ours, theirs] = timing::sample_times([
         Sampler::new(|| (), |()| hpack::encode_stories(&lists, &mut our_dst)),
         Sampler::new(
             || httlib_inputs(&raw),
@@ -308,8 +329,9 @@ fn main() {
     ]);
     rows.push(throughput_row(
         "HPACK encode, raw-data stories",
-        timing::megabytes_per_second(header_len, ours),
-        timing::megabytes_per_second(header_len, theirs),
+        header_len,
+        &ours,
+        &theirs,
         1.0,
     ));
     let (our_ratio, their_ratio) = (
@@ -344,7 +366,7 @@ fn main() {
     );
     let mut our_buf = Vec::with_capacity(bytes.len());
     let mut their_buf = Vec::with_capacity(bytes.len());
-    let [ours, theirs] = timing::median_times([
+    let [ours, theirs] = timing::sample_times([
         Sampler::new(
             || (),
             |()| {
@@ -360,15 +382,15 @@ fn main() {
             },
         ),
     ]);
-    rows.push(time_row("wire encode, Order", ours, theirs));
-    let [ours, theirs] = timing::median_times([
+    rows.push(time_row("wire encode, Order", &ours, &theirs));
+    let [ours, theirs] = timing::sample_times([
         Sampler::new(|| (), |()| Order::decode(&bytes)),
         Sampler::new(
             || (),
             |()| <prost_order::Order as prost::Message>::decode(&bytes[..]),
         ),
     ]);
-    rows.push(time_row("wire decode, Order", ours, theirs));
+    rows.push(time_row("wire decode, Order", &ours, &theirs));
 
     println!(
         "inputs: nghttp2 {} stories, {wire_len} octets of blocks; raw-data {} stories, \
@@ -378,7 +400,8 @@ fn main() {
         bytes.len()
     );
     println!(
-        "httlib-hpack encoder flags: {flags:#04x}; medians of {} samples, taken alternately for each pair",
+        "httlib-hpack encoder flags: {flags:#04x}; medians of {} samples; the two sides' samples \
+         taken alternately, \"vs other\" is the median of their pairwise ratios",
         timing::SAMPLES
     );
     println!();
