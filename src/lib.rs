@@ -37,4 +37,5 @@ pub mod hpack;
 pub mod json;
 pub mod net;
 pub mod schema;
+pub mod trace;
 pub mod wire;
