@@ -136,6 +136,96 @@ struct PendingBlock {
     block: Vec<u8>,
 }
 
+/// A recorded connection ("chunk log"): the octets each side sent, in the
+/// order a relay read them. Each record is a direction octet (`>` client to
+/// server, `<` server to client), a 4-octet big-endian length, then that many
+/// octets. Keeping both directions in one file keeps their relative order,
+/// which decides when a SETTINGS change takes effect.
+pub mod recording {
+    use super::Direction;
+
+    /// Octets before each record's data: direction and length.
+    pub const RECORD_HEADER_LEN: usize = 5;
+
+    /// Why a chunk log cannot be read.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+    pub enum RecordingError {
+        /// A record's direction octet is neither `>` nor `<`.
+        #[error("record at offset {offset}: direction octet {octet:#04x} is neither '>' nor '<'")]
+        BadDirection {
+            /// Offset of the record.
+            offset: usize,
+            /// The octet found.
+            octet: u8,
+        },
+        /// The log ends inside a record.
+        #[error("record at offset {offset} is truncated")]
+        Truncated {
+            /// Offset of the record.
+            offset: usize,
+        },
+    }
+
+    /// Appends one record of `data` sent in `direction`.
+    pub fn encode(direction: Direction, data: &[u8], dst: &mut Vec<u8>) {
+        // A chunk larger than 4 GiB is written as several records; an empty
+        // chunk as one empty record.
+        let mut parts: Vec<&[u8]> = data.chunks(u32::MAX as usize).collect();
+        if parts.is_empty() {
+            parts.push(data);
+        }
+        for part in parts {
+            dst.push(match direction {
+                Direction::ClientToServer => b'>',
+                Direction::ServerToClient => b'<',
+            });
+            let len = u32::try_from(part.len()).unwrap_or(u32::MAX);
+            dst.extend_from_slice(&len.to_be_bytes());
+            dst.extend_from_slice(part);
+        }
+    }
+
+    /// Splits a chunk log into its records, borrowing their data.
+    pub fn decode(log: &[u8]) -> Result<Vec<(Direction, &[u8])>, RecordingError> {
+        let mut records = Vec::new();
+        let mut rest = log;
+        while let Some((&octet, tail)) = rest.split_first() {
+            let offset = log.len().saturating_sub(rest.len());
+            let direction = match octet {
+                b'>' => Direction::ClientToServer,
+                b'<' => Direction::ServerToClient,
+                _ => return Err(RecordingError::BadDirection { offset, octet }),
+            };
+            let (len, tail) = tail
+                .split_first_chunk::<4>()
+                .ok_or(RecordingError::Truncated { offset })?;
+            let len = usize::try_from(u32::from_be_bytes(*len))
+                .map_err(|_| RecordingError::Truncated { offset })?;
+            if tail.len() < len {
+                return Err(RecordingError::Truncated { offset });
+            }
+            let (data, tail) = tail.split_at(len);
+            records.push((direction, data));
+            rest = tail;
+        }
+        Ok(records)
+    }
+}
+
+/// Traces a whole chunk log (see [`recording`]): every record's lines, then
+/// those of [`Tracer::finish`].
+pub fn trace_recording(
+    tracer: &mut Tracer<'_>,
+    log: &[u8],
+) -> Result<Vec<String>, recording::RecordingError> {
+    let mut lines = Vec::new();
+    for (direction, data) in recording::decode(log)? {
+        lines.extend(tracer.feed(direction, data));
+    }
+    lines.extend(tracer.finish());
+    Ok(lines)
+}
+
 /// What one direction's bytes have shown so far.
 #[derive(Debug)]
 struct DirectionState {
@@ -586,7 +676,7 @@ impl<'p> Tracer<'p> {
             .map(Header::size)
             .fold(0, usize::saturating_add);
         out.push(format!(
-            "  (hpack: {} octets -> {} fields of {list_size} octets; table {} entries, {}/{} octets)",
+            "  (hpack: {} octets -> {} fields, list size {list_size}; dynamic table {} entries, {}/{} octets)",
             block.block.len(),
             fields.len(),
             table.len(),
@@ -915,27 +1005,34 @@ fn print_typed(
                 None => number.to_string(),
             }
         }
-        (FieldType::Scalar(s), UnknownValue::Varint(v)) => match s {
-            S::Int32 => (v as i32).to_string(),
-            S::Int64 => (v as i64).to_string(),
-            S::Uint32 => (v as u32).to_string(),
-            S::Uint64 => v.to_string(),
-            // encoding.md "Signed Integers": ZigZag.
-            S::Sint32 | S::Sint64 => ((v >> 1) as i64 ^ -((v & 1) as i64)).to_string(),
-            S::Bool => (v != 0).to_string(),
-            _ => return print_raw(pad, name, value, indent, depth, out),
+        (
+            FieldType::Scalar(s),
+            UnknownValue::Varint(_) | UnknownValue::I32(_) | UnknownValue::I64(_),
+        ) => match scalar_text(s, value) {
+            Some(text) => text,
+            None => return print_raw(pad, name, value, indent, depth, out),
         },
-        (FieldType::Scalar(s), UnknownValue::I32(v)) => match s {
-            S::Fixed32 => v.to_string(),
-            S::Sfixed32 => (v as i32).to_string(),
-            S::Float => f32::from_bits(v).to_string(),
-            _ => return print_raw(pad, name, value, indent, depth, out),
-        },
-        (FieldType::Scalar(s), UnknownValue::I64(v)) => match s {
-            S::Fixed64 => v.to_string(),
-            S::Sfixed64 => (v as i64).to_string(),
-            S::Double => f64::from_bits(v).to_string(),
-            _ => return print_raw(pad, name, value, indent, depth, out),
+        // encoding.md "Packed Repeated Fields": one record holding the values.
+        (FieldType::Scalar(s), UnknownValue::Len(body)) if s.is_packable() => {
+            match packed_values(s, body) {
+                Some(values) => format!("[{}]", values.join(", ")),
+                None => return print_raw(pad, name, value, indent, depth, out),
+            }
+        }
+        (FieldType::Enum(id), UnknownValue::Len(body)) => match packed_values(S::Int32, body) {
+            Some(values) => format!(
+                "[{}]",
+                values
+                    .iter()
+                    .map(|v| v
+                        .parse::<i32>()
+                        .ok()
+                        .and_then(|n| pool.enumeration(id)?.value_by_number(n))
+                        .map_or_else(|| v.clone(), |e| e.name.clone()))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None => return print_raw(pad, name, value, indent, depth, out),
         },
         (FieldType::Scalar(S::String), UnknownValue::Len(body)) => {
             match std::str::from_utf8(body) {
@@ -947,6 +1044,74 @@ fn print_typed(
         _ => return print_raw(pad, name, value, indent, depth, out),
     };
     out.push(format!("{pad}{name}: {text}"));
+}
+
+/// The values of a packed field of scalar type `ty`, or `None` when `body`
+/// is not a whole number of them.
+fn packed_values(ty: ScalarType, body: &[u8]) -> Option<Vec<String>> {
+    use ScalarType as S;
+    let width = match ty {
+        S::Fixed32 | S::Sfixed32 | S::Float => 4,
+        S::Fixed64 | S::Sfixed64 | S::Double => 8,
+        _ => 0,
+    };
+    let mut values = Vec::new();
+    if width > 0 {
+        if body.len() % width != 0 {
+            return None;
+        }
+        for chunk in body.chunks_exact(width) {
+            let value = match chunk.len() {
+                4 => UnknownValue::I32(u32::from_le_bytes(chunk.try_into().ok()?)),
+                _ => UnknownValue::I64(u64::from_le_bytes(chunk.try_into().ok()?)),
+            };
+            values.push(scalar_text(ty, value)?);
+        }
+        return Some(values);
+    }
+    let mut rest = body;
+    while !rest.is_empty() {
+        let (v, tail) = read_varint(rest)?;
+        values.push(scalar_text(ty, UnknownValue::Varint(v))?);
+        rest = tail;
+    }
+    Some(values)
+}
+
+/// Reads one varint (encoding.md "Base 128 Varints"): at most 10 octets.
+fn read_varint(input: &[u8]) -> Option<(u64, &[u8])> {
+    let mut value = 0u64;
+    for (i, &b) in input.iter().enumerate().take(10) {
+        value |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((value, input.get(i + 1..)?));
+        }
+    }
+    None
+}
+
+/// A scalar value as text, by its declared type; `None` when the wire type
+/// does not fit the type.
+fn scalar_text(ty: ScalarType, value: UnknownValue<'_>) -> Option<String> {
+    use ScalarType as S;
+    Some(match (ty, value) {
+        (S::Int32, UnknownValue::Varint(v)) => (v as i32).to_string(),
+        (S::Int64, UnknownValue::Varint(v)) => (v as i64).to_string(),
+        (S::Uint32, UnknownValue::Varint(v)) => (v as u32).to_string(),
+        (S::Uint64, UnknownValue::Varint(v)) => v.to_string(),
+        // encoding.md "Signed Integers": ZigZag.
+        (S::Sint32 | S::Sint64, UnknownValue::Varint(v)) => {
+            ((v >> 1) as i64 ^ -((v & 1) as i64)).to_string()
+        }
+        (S::Bool, UnknownValue::Varint(v)) => (v != 0).to_string(),
+        (S::Fixed32, UnknownValue::I32(v)) => v.to_string(),
+        (S::Sfixed32, UnknownValue::I32(v)) => (v as i32).to_string(),
+        (S::Float, UnknownValue::I32(v)) => f32::from_bits(v).to_string(),
+        (S::Fixed64, UnknownValue::I64(v)) => v.to_string(),
+        (S::Sfixed64, UnknownValue::I64(v)) => (v as i64).to_string(),
+        (S::Double, UnknownValue::I64(v)) => f64::from_bits(v).to_string(),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -1087,6 +1252,57 @@ mod tests {
                 "S->C DATA stream=1 len=12\n  message 1: 7 octets\n    text: \"hi\"\n    n: 150"
             ),
             "{text}"
+        );
+    }
+
+    #[test]
+    fn packed_and_typed_scalars_are_shown_by_type() {
+        assert_eq!(
+            packed_values(
+                ScalarType::Int32,
+                &[0x01, 0x96, 0x01, 0xff, 0xff, 0xff, 0xff, 0x0f]
+            ),
+            Some(vec!["1".to_string(), "150".to_string(), "-1".to_string()])
+        );
+        assert_eq!(
+            packed_values(ScalarType::Sint64, &[0x03, 0x04]),
+            Some(vec!["-2".to_string(), "2".to_string()])
+        );
+        assert_eq!(
+            packed_values(ScalarType::Fixed32, &[1, 0, 0, 0, 2, 0, 0, 0]),
+            Some(vec!["1".to_string(), "2".to_string()])
+        );
+        assert_eq!(packed_values(ScalarType::Fixed32, &[1, 0, 0]), None);
+        assert_eq!(packed_values(ScalarType::Uint64, &[0x80]), None);
+        assert_eq!(
+            scalar_text(ScalarType::Double, UnknownValue::I64(0.5f64.to_bits())),
+            Some("0.5".into())
+        );
+        assert_eq!(scalar_text(ScalarType::Bool, UnknownValue::I32(1)), None);
+
+        let mut tree = MemorySourceTree::new();
+        tree.add(
+            "e.proto",
+            r#"syntax = "proto3"; package e;
+               enum Color { RED = 0; BLUE = 2; }
+               message M { repeated Color colors = 1; Color one = 2; repeated int32 n = 3; string s = 4; }"#,
+        );
+        let mut pool = Pool::new();
+        pool.load(&tree, "e.proto").unwrap();
+        let id = pool.message_by_name("e.M").unwrap();
+        // colors packed [2, 0, 7], one = 2, n unpacked 5, s = "x", field 9 unknown.
+        let body = [0x0a, 3, 2, 0, 7, 0x10, 2, 0x18, 5, 0x22, 1, b'x', 0x48, 1];
+        let mut out = Vec::new();
+        print_message(&body, Some((&pool, id)), 0, 0, &mut out);
+        assert_eq!(
+            out,
+            [
+                "colors: [BLUE, RED, 7]",
+                "one: BLUE",
+                "n: 5",
+                "s: \"x\"",
+                "9: 1"
+            ]
         );
     }
 
@@ -1243,6 +1459,32 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_recording_round_trips_and_rejects_damage() {
+        let mut log = Vec::new();
+        recording::encode(Direction::ClientToServer, b"abc", &mut log);
+        recording::encode(Direction::ServerToClient, b"", &mut log);
+        assert_eq!(log, b">\0\0\0\x03abc<\0\0\0\0");
+        assert_eq!(
+            recording::decode(&log).unwrap(),
+            [
+                (Direction::ClientToServer, &b"abc"[..]),
+                (Direction::ServerToClient, &b""[..])
+            ]
+        );
+        assert_eq!(
+            recording::decode(&log[..7]),
+            Err(recording::RecordingError::Truncated { offset: 0 })
+        );
+        assert_eq!(
+            recording::decode(b">\0\0\0\0x"),
+            Err(recording::RecordingError::BadDirection {
+                offset: 5,
+                octet: b'x'
+            })
+        );
+    }
+
     fn chunked(input: &[u8], cuts: &[u8]) -> Vec<Vec<u8>> {
         let mut chunks = Vec::new();
         let mut rest = input;
@@ -1270,6 +1512,25 @@ mod tests {
             }
             lines.extend(tracer.finish());
             lines == whole
+        }
+
+        fn recordings_round_trip(records: Vec<(bool, Vec<u8>)>) -> bool {
+            let mut log = Vec::new();
+            for (to_server, data) in &records {
+                let d = if *to_server { Direction::ClientToServer } else { Direction::ServerToClient };
+                recording::encode(d, data, &mut log);
+            }
+            let back = recording::decode(&log).unwrap();
+            back.len() == records.len()
+                && back.iter().zip(&records).all(|((d, data), (c, want))| {
+                    (*d == Direction::ClientToServer) == *c && data == want
+                })
+        }
+
+        fn arbitrary_logs_never_panic(log: Vec<u8>) -> bool {
+            let mut tracer = Tracer::new(TraceConfig::default());
+            let _ = trace_recording(&mut tracer, &log);
+            true
         }
 
         fn arbitrary_bytes_never_panic(c2s: Vec<u8>, s2c: Vec<u8>, with_preface: bool) -> TestResult {
