@@ -697,11 +697,10 @@ impl<'p> Tracer<'p> {
         out: &mut Vec<String>,
     ) {
         for field in fields {
-            let mut line = format!(
-                "  {}: {}",
-                escape_bare(&field.name),
-                escape_bare(&field.value)
-            );
+            let mut line = format!("  {}:", escape_bare(&field.name));
+            if !field.value.is_empty() {
+                let _ = write!(line, " {}", escape_bare(&field.value));
+            }
             if field.sensitive {
                 line.push_str("  (never indexed)");
             }
