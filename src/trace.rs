@@ -39,7 +39,7 @@ use bytes::Bytes;
 use crate::grpc::{percent, timeout, Code, Deframer, MessageEncoding};
 use crate::h2::frame::{
     Continuation, Data, Frame, FrameReader, GoAway, Headers, Ping, PushPromise, RstStream,
-    SettingsFrame, StreamId, WindowUpdate, CONNECTION_PREFACE,
+    SettingsFrame, StreamId, WindowUpdate, CONNECTION_PREFACE, FRAME_HEADER_LEN,
 };
 use crate::h2::settings::SettingId;
 use crate::hpack::{Decoder, DecoderConfig, Header};
@@ -62,6 +62,11 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 4 * 1024 * 1024;
 /// remembered at once; streams beyond it are traced as plain HTTP/2.
 pub const DEFAULT_MAX_TRACKED_STREAMS: usize = 1024;
 
+/// Default largest HPACK dynamic table followed per direction (64 KiB, 16
+/// times the initial 4096): what peers use, without letting one make the
+/// tracer hold gigabytes.
+pub const DEFAULT_MAX_TABLE_SIZE: usize = 64 * 1024;
+
 /// Deepest nesting of messages printed; deeper payloads are shown as octets.
 pub const MAX_PRINT_DEPTH: usize = 32;
 
@@ -80,6 +85,9 @@ pub struct TraceConfig {
     pub max_message_size: usize,
     /// Most streams tracked at once.
     pub max_tracked_streams: usize,
+    /// Largest HPACK dynamic table followed per direction: a peer's larger
+    /// SETTINGS_HEADER_TABLE_SIZE is reported and this limit used instead.
+    pub max_table_size: usize,
 }
 
 impl Default for TraceConfig {
@@ -89,6 +97,7 @@ impl Default for TraceConfig {
             max_header_block_size: DEFAULT_MAX_HEADER_BLOCK_SIZE,
             max_message_size: DEFAULT_MAX_MESSAGE_SIZE,
             max_tracked_streams: DEFAULT_MAX_TRACKED_STREAMS,
+            max_table_size: DEFAULT_MAX_TABLE_SIZE,
         }
     }
 }
@@ -237,6 +246,8 @@ struct DirectionState {
     /// SETTINGS_HEADER_TABLE_SIZE values this side sent (or `None` when a
     /// SETTINGS frame left it unchanged), awaiting the peer's ACK (§6.5.3).
     unacked_table_sizes: VecDeque<Option<u32>>,
+    /// Whether the first frame (which must be SETTINGS, §3.4) was seen.
+    settings_seen: bool,
     stopped: bool,
 }
 
@@ -254,6 +265,7 @@ impl DirectionState {
             decoder,
             pending: None,
             unacked_table_sizes: VecDeque::new(),
+            settings_seen: false,
             stopped: false,
         }
     }
@@ -426,11 +438,16 @@ impl<'p> Tracer<'p> {
 
     fn frame(&mut self, direction: Direction, frame: Frame, out: &mut Vec<String>) {
         let label = direction.label();
-        let mut encoded = Vec::new();
-        frame.encode(&mut encoded);
-        let len = encoded
-            .len()
-            .saturating_sub(crate::h2::frame::FRAME_HEADER_LEN);
+        let len = payload_len(&frame);
+        let state = self.state_mut(direction);
+        if !state.settings_seen {
+            state.settings_seen = true;
+            if !matches!(&frame, Frame::Settings(f) if !f.ack) {
+                out.push(format!(
+                    "{label} VIOLATION the first frame is not SETTINGS (RFC 9113 §3.4: the preface ends with, or is, a SETTINGS frame)"
+                ));
+            }
+        }
         if self.state(direction).pending.is_some() && !matches!(frame, Frame::Continuation(_)) {
             out.push(format!(
                 "{label} ERROR {} frame interrupts a header block (RFC 9113 §6.10); tracing of {label} stops",
@@ -807,7 +824,14 @@ impl<'p> Tracer<'p> {
             let peer = self.state_mut(direction.reverse());
             let size = peer.unacked_table_sizes.pop_front().flatten();
             if let Some(size) = size {
-                let limit = usize::try_from(size).unwrap_or(usize::MAX);
+                let mut limit = usize::try_from(size).unwrap_or(usize::MAX);
+                if limit > self.config.max_table_size {
+                    out.push(format!(
+                        "  (the tracer follows at most {} octets of HPACK table)",
+                        self.config.max_table_size
+                    ));
+                    limit = self.config.max_table_size;
+                }
                 self.state_mut(direction).decoder.set_max_table_size(limit);
             }
             return;
@@ -837,6 +861,22 @@ impl<'p> Tracer<'p> {
             .unacked_table_sizes
             .push_back(table_size);
     }
+}
+
+/// The payload length the frame had on the wire (§4.1 Length), without
+/// re-encoding a DATA or unknown frame's payload.
+fn payload_len(frame: &Frame) -> usize {
+    let length = match frame {
+        Frame::Data(f) => f.header().length,
+        Frame::Unknown(h) => h.length,
+        other => {
+            let mut encoded = Vec::new();
+            other.encode(&mut encoded);
+            let len = encoded.len().saturating_sub(FRAME_HEADER_LEN);
+            return len;
+        }
+    };
+    usize::try_from(length).unwrap_or(usize::MAX)
 }
 
 fn ping_line(label: &str, f: &Ping) -> String {
@@ -1334,6 +1374,7 @@ mod tests {
             lines,
             [
                 "C->S PREFACE",
+                "C->S VIOLATION the first frame is not SETTINGS (RFC 9113 §3.4: the preface ends with, or is, a SETTINGS frame)",
                 "C->S WINDOW_UPDATE stream=0 increment=983041",
                 "C->S RST_STREAM stream=3 code=CANCEL (0x8)",
                 "C->S PING ACK opaque=0102030405060708",
@@ -1382,6 +1423,7 @@ mod tests {
         let block = encode_headers(&mut client, &[(":method", "GET"), (":path", "/index.html")]);
         let (a, b) = block.split_at(1);
         let mut c2s = CONNECTION_PREFACE.to_vec();
+        Frame::Settings(SettingsFrame::new(vec![])).encode(&mut c2s);
         Frame::Headers(Headers::new(
             StreamId::new(1),
             Bytes::copy_from_slice(a),
@@ -1396,12 +1438,13 @@ mod tests {
         })
         .encode(&mut c2s);
         let lines = trace_whole(None, &c2s, &[]);
-        assert_eq!(lines[1], "C->S HEADERS stream=1 len=1 END_STREAM");
+        assert_eq!(lines[1], "C->S SETTINGS len=0");
+        assert_eq!(lines[2], "C->S HEADERS stream=1 len=1 END_STREAM");
         assert!(
-            lines[2].starts_with("C->S CONTINUATION stream=1 len="),
+            lines[3].starts_with("C->S CONTINUATION stream=1 len="),
             "{lines:?}"
         );
-        assert_eq!(lines[4..], ["  :method: GET", "  :path: /index.html"]);
+        assert_eq!(lines[5..], ["  :method: GET", "  :path: /index.html"]);
     }
 
     #[test]
@@ -1430,8 +1473,37 @@ mod tests {
     }
 
     #[test]
+    fn a_larger_table_is_followed_up_to_the_configured_limit() {
+        let mut s2c = Vec::new();
+        Frame::Settings(SettingsFrame::new(vec![Setting::new(
+            SettingId::HeaderTableSize,
+            1 << 20,
+        )]))
+        .encode(&mut s2c);
+        let mut c2s = CONNECTION_PREFACE.to_vec();
+        Frame::Settings(SettingsFrame::new(vec![])).encode(&mut c2s);
+        Frame::Settings(SettingsFrame::ack()).encode(&mut c2s);
+        // The client's encoder may now announce a table of up to 1 MiB; the
+        // tracer follows 64 KiB and says so, and blocks still decode.
+        let mut client = Encoder::new(EncoderConfig::default());
+        client.set_max_table_size(8192);
+        let block = encode_headers(&mut client, &[(":method", "GET")]);
+        Frame::Headers(Headers::new(StreamId::new(1), block, true, true)).encode(&mut c2s);
+        let mut tracer = Tracer::new(TraceConfig::default());
+        tracer.feed(Direction::ServerToClient, &s2c);
+        let lines = tracer.feed(Direction::ClientToServer, &c2s);
+        assert_eq!(lines[2], "C->S SETTINGS ACK");
+        assert_eq!(
+            lines[3],
+            "  (the tracer follows at most 65536 octets of HPACK table)"
+        );
+        assert_eq!(lines.last().unwrap(), "  :method: GET");
+    }
+
+    #[test]
     fn unknown_frames_are_shown_and_skipped() {
         let mut c2s = CONNECTION_PREFACE.to_vec();
+        Frame::Settings(SettingsFrame::new(vec![])).encode(&mut c2s);
         FrameHeader {
             length: 2,
             kind: FrameType::from_u8(0xfa),
@@ -1442,7 +1514,7 @@ mod tests {
         c2s.extend_from_slice(&[9, 9]);
         let lines = trace_whole(None, &c2s, &[]);
         assert_eq!(
-            lines[1],
+            lines[2],
             "C->S UNKNOWN type=0xfa stream=0 flags=0x01 len=2 (ignored, RFC 9113 §5.5)"
         );
     }

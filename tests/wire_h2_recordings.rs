@@ -103,7 +103,10 @@ fn every_trace_file_matches_its_replay() {
         );
         let errors: Vec<_> = lines
             .iter()
-            .filter(|l| l.split(' ').nth(1) == Some("ERROR") || l.contains("grpc framing error"))
+            .filter(|l| {
+                matches!(l.split(' ').nth(1), Some("ERROR" | "VIOLATION"))
+                    || l.contains("grpc framing error")
+            })
             .collect();
         assert!(errors.is_empty(), "{name}: {errors:?}");
     }
