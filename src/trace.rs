@@ -2,7 +2,7 @@
 //! per frame out, with header fields and gRPC messages decoded.
 //!
 //! ```text
-//!   C->S bytes --+                 +--> "C->S HEADERS stream=1 END_HEADERS len=42"
+//!   C->S bytes --+                 +--> "C->S HEADERS stream=1 len=42 END_HEADERS"
 //!                |--> Tracer::feed |    "  :path: /echo.Echo/Say"
 //!   S->C bytes --+                 +--> "S->C DATA stream=1 len=12"
 //!                                       "  message 1: 7 octets"
@@ -24,7 +24,12 @@
 //!
 //! Peer bytes never panic the tracer. A frame the codec rejects is shown as
 //! an `ERROR` line and tracing of that direction stops, since frame
-//! boundaries and HPACK state can no longer be trusted.
+//! boundaries and HPACK state can no longer be trusted; a rule broken by
+//! well-formed frames (a first frame other than SETTINGS) is a `VIOLATION`
+//! line and tracing goes on. Memory is bounded by [`TraceConfig`].
+//!
+//! [`recording`] is the file format of `wire/h2/`: both directions of a
+//! connection in one log, replayed with [`trace_recording`].
 //!
 //! Fuzzing: feed arbitrary bytes to both directions of a [`Tracer`] in
 //! arbitrary chunks; the oracle is that it never panics and that any

@@ -112,6 +112,30 @@ fn every_trace_file_matches_its_replay() {
     }
 }
 
+/// Chunk boundaries are the relay's accident: splitting every record into
+/// pieces of 1 to 7 octets must not change a line of the trace.
+#[test]
+fn replaying_in_small_chunks_gives_the_same_trace() {
+    for name in RECORDINGS {
+        let log = read_log(name);
+        let whole = trace_recording(&mut Tracer::new(TraceConfig::default()), &log).unwrap();
+        let mut tracer = Tracer::new(TraceConfig::default());
+        let mut lines = Vec::new();
+        let mut size = 0;
+        for (direction, data) in recording::decode(&log).unwrap() {
+            let mut rest = data;
+            while !rest.is_empty() {
+                size = size % 7 + 1;
+                let (piece, tail) = rest.split_at(size.min(rest.len()));
+                lines.extend(tracer.feed(direction, piece));
+                rest = tail;
+            }
+        }
+        lines.extend(tracer.finish());
+        assert_eq!(lines, whole, "{name}");
+    }
+}
+
 /// One decoded header block.
 struct HeaderBlock {
     direction: Direction,
