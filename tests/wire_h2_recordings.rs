@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::OnceLock;
 
 use bytes::Bytes;
 use grpclite::grpc::{percent, Deframer};
@@ -134,6 +135,44 @@ fn replaying_in_small_chunks_gives_the_same_trace() {
         lines.extend(tracer.finish());
         assert_eq!(lines, whole, "{name}");
     }
+}
+
+/// Real exchanges with a few octets changed reach deep into the tracer
+/// (HPACK, deframing, message printing) with hostile values: it must never
+/// panic, whatever it reports.
+#[test]
+fn damaged_recordings_never_panic() {
+    fn property(which: usize, damage: Vec<(usize, u8)>) -> bool {
+        static LOGS: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+        let logs = LOGS.get_or_init(|| RECORDINGS.iter().map(|name| read_log(name)).collect());
+        let log = &logs[which % logs.len()];
+        let mut records: Vec<(Direction, Vec<u8>)> = recording::decode(log)
+            .unwrap()
+            .into_iter()
+            .map(|(d, data)| (d, data.to_vec()))
+            .collect();
+        let total: usize = records.iter().map(|r| r.1.len()).sum();
+        // A few changes, so most of the exchange still parses past them.
+        for (at, xor) in damage.into_iter().take(3) {
+            let mut at = at % total.max(1);
+            for (_, data) in &mut records {
+                if at < data.len() {
+                    data[at] ^= xor;
+                    break;
+                }
+                at -= data.len();
+            }
+        }
+        let mut tracer = Tracer::new(TraceConfig::default());
+        for (direction, data) in &records {
+            tracer.feed(*direction, data);
+        }
+        tracer.finish();
+        true
+    }
+    quickcheck::QuickCheck::new()
+        .tests(300)
+        .quickcheck(property as fn(usize, Vec<(usize, u8)>) -> bool);
 }
 
 /// One decoded header block.
