@@ -291,6 +291,8 @@ struct StreamInfo {
     messages: [u64; 2],
     /// Per direction: END_STREAM seen.
     ended: [bool; 2],
+    /// Header blocks the server sent on the stream.
+    response_blocks: u32,
 }
 
 /// Annotates one HTTP/2 connection, fed per direction.
@@ -705,10 +707,33 @@ impl<'p> Tracer<'p> {
             table.size(),
             table.max_size()
         ));
+        if direction == Direction::ServerToClient {
+            self.response_part(block.stream, block.end_stream, out);
+        }
         self.header_fields(direction, block.stream, &fields, out);
         if block.end_stream {
             self.end_stream(direction, block.stream);
         }
+    }
+
+    /// Names the part of a gRPC response a header block is
+    /// (PROTOCOL-HTTP2.md "Responses": Response-Headers, then messages, then
+    /// Trailers; or Trailers-Only, one block that ends the stream).
+    fn response_part(&mut self, stream: StreamId, end_stream: bool, out: &mut Vec<String>) {
+        let Some(info) = self.streams.get_mut(&stream.get()) else {
+            return;
+        };
+        if !info.grpc {
+            return;
+        }
+        let part = match (info.response_blocks, end_stream) {
+            (0, true) => "Trailers-Only",
+            (0, false) => "Response-Headers",
+            (_, true) => "Trailers",
+            (_, false) => "unexpected header block",
+        };
+        info.response_blocks = info.response_blocks.saturating_add(1);
+        out.push(format!("  (gRPC {part})"));
     }
 
     fn header_fields(
@@ -1263,6 +1288,12 @@ mod tests {
         assert!(text.contains("  grpc-timeout: 250m  (250ms)"), "{text}");
         assert!(text.contains("C->S DATA stream=1 len=12 END_STREAM\n  message 1: 7 octets\n    1: \"hi\"\n    2: 150"), "{text}");
         assert!(text.contains("S->C SETTINGS ACK"), "{text}");
+        assert_eq!(
+            text.matches("  (gRPC Response-Headers)").count(),
+            1,
+            "{text}"
+        );
+        assert_eq!(text.matches("  (gRPC Trailers)").count(), 1, "{text}");
         assert!(
             text.contains("  grpc-status: 3  (INVALID_ARGUMENT)"),
             "{text}"
