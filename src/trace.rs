@@ -421,7 +421,10 @@ impl<'p> Tracer<'p> {
                 let d = direction.index();
                 if let Some(Some(deframer)) = info.deframers.get(d) {
                     if let Err(e) = deframer.finish() {
-                        out.push(format!("{} stream={id} grpc: {e}", direction.label()));
+                        out.push(format!(
+                            "{} ERROR connection ended on stream {id}: {e}",
+                            direction.label()
+                        ));
                     }
                 }
             }
@@ -1589,6 +1592,26 @@ mod tests {
                 offset: 5,
                 octet: b'x'
             })
+        );
+    }
+
+    #[test]
+    fn a_message_cut_by_the_connection_end_is_reported() {
+        let (c2s, _) = unary_exchange();
+        // Without the request's DATA frame (9 + 12 octets) ...
+        let mut cut = c2s[..c2s.len() - 21].to_vec();
+        // ... and with its message missing the last 3 octets instead.
+        let partial = [0u8, 0, 0, 0, 7, 0x0a, 2, b'h', b'i'];
+        Frame::Data(Data::new(
+            StreamId::new(1),
+            Bytes::copy_from_slice(&partial),
+            false,
+        ))
+        .encode(&mut cut);
+        let lines = trace_whole(None, &cut, &[]);
+        assert_eq!(
+            lines.last().unwrap(),
+            "C->S ERROR connection ended on stream 1: stream ended inside a message (9 of 12 bytes received)"
         );
     }
 
