@@ -465,3 +465,21 @@ fn the_recording_script_is_committed() {
     assert!(Path::new(&dir().join("echo.proto")).exists());
     assert!(Path::new(&dir().join("README.md")).exists());
 }
+
+/// The tracer is sans-IO and a layer above the protocol layers only: no
+/// sockets, threads, clock or driver (DESIGN.md "Layers").
+#[test]
+fn the_tracer_touches_no_io() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("src/trace.rs");
+    let source = std::fs::read_to_string(&path).unwrap();
+    for forbidden in [
+        "std::net",
+        "std::thread",
+        "std::time",
+        "std::fs",
+        "mio::",
+        "crate::net",
+    ] {
+        assert!(!source.contains(forbidden), "src/trace.rs uses {forbidden}");
+    }
+}
