@@ -39,4 +39,5 @@ pub mod json;
 pub mod net;
 pub mod proto;
 pub mod schema;
+pub mod trace;
 pub mod wire;
