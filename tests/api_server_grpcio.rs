@@ -1,0 +1,271 @@
+//! Interop: a grpcio (C core) Python client calls our server running the
+//! `echo_server` example's router: unary, server streaming, bidi,
+//! metadata, deadline, cancellation, UNIMPLEMENTED, health, and a slow
+//! handler next to a fast call.
+//!
+//! Needs the peers venv at `$CARGO_MANIFEST_DIR/.peers` (`.ci/setup-peers`,
+//! or a symlink to an installed one); without it the tests fail.
+
+#[allow(dead_code)]
+#[path = "../examples/echo_server.rs"]
+mod echo_server;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use grpclite::api::{Router, Server, ServerHandle};
+use grpclite::grpc::{Code, Status};
+
+/// The client side of every scenario; prints one line per result.
+const CLIENT: &str = r#"
+import sys
+import threading
+import time
+
+import grpc
+
+port, scenario = sys.argv[1], sys.argv[2]
+channel = grpc.insecure_channel("127.0.0.1:%s" % port)
+grpc.channel_ready_future(channel).result(timeout=10)
+
+
+def varint(n):
+    out = b""
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out += bytes([byte | 0x80])
+        else:
+            return out + bytes([byte])
+
+
+def payload(data):
+    return b"\x0a" + varint(len(data)) + data if data else b""
+
+
+def method(name, kind="unary_unary"):
+    return getattr(channel, kind)(name, request_serializer=None, response_deserializer=None)
+
+
+unary = method("/bench.Echo/Unary")
+
+
+def md(pairs):
+    return ",".join("%s=%s" % (k, v.hex() if isinstance(v, bytes) else v) for k, v in pairs if k.startswith("x-"))
+
+
+if scenario == "unary":
+    print("unary", unary(payload(b"hello"), timeout=10).hex())
+elif scenario == "metadata":
+    response, call = unary.with_call(
+        payload(b"m"), metadata=(("x-echo-a", "one"), ("x-echo-b-bin", b"\x00\x01"), ("x-other", "no")), timeout=10
+    )
+    print("initial", md(call.initial_metadata()))
+    print("trailing", md(call.trailing_metadata()))
+elif scenario == "server_stream":
+    # StreamRequest { count = 3, size = 4 }
+    responses = method("/bench.Echo/ServerStream", "unary_stream")(b"\x08\x03\x10\x04", timeout=10)
+    print("stream", ",".join(r.hex() for r in responses))
+elif scenario == "server_stream_large":
+    # count = 40, size = 100000: 4 MB through flow control
+    responses = method("/bench.Echo/ServerStream", "unary_stream")(b"\x08\x28\x10\xa0\x8d\x06", timeout=30)
+    sizes = [len(r) for r in responses]
+    print("large", len(sizes), sum(sizes))
+elif scenario == "bidi":
+    responses = method("/bench.Echo/Bidi", "stream_stream")(iter([payload(b"a"), payload(b"bb"), payload(b"ccc")]), timeout=10)
+    print("bidi", ",".join(r.hex() for r in responses))
+elif scenario == "bidi_large":
+    chunk = payload(b"z" * 300000)
+    responses = method("/bench.Echo/Bidi", "stream_stream")(iter([chunk] * 20), timeout=30)
+    print("bidi_large", sum(1 for r in responses if r == chunk))
+elif scenario == "deadline":
+    start = time.time()
+    try:
+        unary(payload(b"x"), timeout=0.3, metadata=(("x-delay-ms", "3000"),))
+        print("deadline no error")
+    except grpc.RpcError as e:
+        print("deadline", e.code().name, "fast" if time.time() - start < 2 else "slow")
+elif scenario == "cancel":
+    future = method("/test.Probe/Wait").future(b"", timeout=10)
+    time.sleep(0.5)
+    future.cancel()
+    print("cancelled", future.cancelled())
+    print("after", unary(payload(b"ok"), timeout=10).hex())
+elif scenario == "unimplemented":
+    for name in ("/bench.Echo/Nope", "/no.Such/Service"):
+        try:
+            method(name)(b"", timeout=10)
+            print("no error")
+        except grpc.RpcError as e:
+            print("unimplemented", e.code().name)
+elif scenario == "health":
+    check = method("/grpc.health.v1.Health/Check")
+    print("check", check(b"", timeout=10).hex())
+    try:
+        check(payload(b"nope"), timeout=10)
+    except grpc.RpcError as e:
+        print("unknown", e.code().name)
+elif scenario == "slow_and_fast":
+    slow = unary.future(payload(b"slow"), timeout=10, metadata=(("x-delay-ms", "2000"),))
+    time.sleep(0.2)
+    start = time.time()
+    fast = unary(payload(b"fast"), timeout=10)
+    elapsed = time.time() - start
+    print("fast", fast.hex(), "quick" if elapsed < 1.0 else "stalled %.2f" % elapsed)
+    print("slow", slow.result().hex(), "done" if slow.done() else "")
+elif scenario == "interceptor":
+    try:
+        unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
+    except grpc.RpcError as e:
+        print("denied", e.code().name, e.details())
+sys.stdout.flush()
+"#;
+
+fn python() -> PathBuf {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python3");
+    assert!(
+        path.exists(),
+        "the peers venv is missing: {} (run .ci/setup-peers or link .peers)",
+        path.display()
+    );
+    path
+}
+
+/// The echo router, plus a probe method that waits until its call is
+/// cancelled and reports what it saw, and an interceptor refusing
+/// `x-deny` calls.
+fn server(cancelled: mpsc::Sender<Status>) -> ServerHandle {
+    let cancelled = Arc::new(Mutex::new(cancelled));
+    let mut router = echo_server::router();
+    let mut probe = Router::new();
+    probe
+        .unary(
+            "/test.Probe/Wait",
+            move |ctx, _: echo_server::Payload| -> Result<echo_server::Payload, Status> {
+                let start = Instant::now();
+                while !ctx.is_cancelled() && start.elapsed() < Duration::from_secs(8) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                let seen = if ctx.is_cancelled() {
+                    Status::cancelled("seen")
+                } else {
+                    Status::ok()
+                };
+                let _ = cancelled.lock().unwrap().send(seen);
+                Err(Status::cancelled("gone"))
+            },
+        )
+        .intercept(|head| match head.metadata.get_str("x-deny") {
+            Some(_) => Err(Status::new(Code::PermissionDenied, "denied by interceptor")),
+            None => Ok(()),
+        });
+    router.merge(probe);
+    Server::new(router)
+        .unwrap()
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap()
+}
+
+fn run(scenario: &str) -> (String, mpsc::Receiver<Status>) {
+    let (tx, rx) = mpsc::channel();
+    let server = server(tx);
+    let port = server.local_addr().port().to_string();
+    let output = Command::new(python())
+        .args(["-c", CLIENT, &port, scenario])
+        .output()
+        .expect("run the grpcio client");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert!(
+        output.status.success(),
+        "client failed: {stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    server.shutdown(Duration::from_secs(2)).unwrap();
+    (stdout, rx)
+}
+
+#[test]
+fn unary_echoes_the_payload() {
+    let (out, _) = run("unary");
+    assert_eq!(out, "unary 0a0568656c6c6f\n");
+}
+
+#[test]
+fn metadata_comes_back_in_headers_and_trailers() {
+    let (out, _) = run("metadata");
+    assert_eq!(
+        out,
+        "initial x-echo-a=one,x-echo-b-bin=0001\ntrailing x-echo-a=one,x-echo-b-bin=0001\n"
+    );
+}
+
+#[test]
+fn server_streaming_sends_count_responses() {
+    let (out, _) = run("server_stream");
+    assert_eq!(out, "stream 0a0478787878,0a0478787878,0a0478787878\n");
+}
+
+#[test]
+fn server_streaming_is_flow_controlled() {
+    let (out, _) = run("server_stream_large");
+    // Each response is 100000 bytes of payload plus a 4-byte field header.
+    assert_eq!(out, format!("large 40 {}\n", 40 * 100_004));
+}
+
+#[test]
+fn bidi_echoes_each_message() {
+    let (out, _) = run("bidi");
+    assert_eq!(out, "bidi 0a0161,0a026262,0a03636363\n");
+}
+
+#[test]
+fn bidi_large_messages_pass_both_windows() {
+    let (out, _) = run("bidi_large");
+    assert_eq!(out, "bidi_large 20\n");
+}
+
+#[test]
+fn deadline_ends_a_slow_call() {
+    let (out, _) = run("deadline");
+    assert_eq!(out, "deadline DEADLINE_EXCEEDED fast\n");
+}
+
+#[test]
+fn client_cancel_reaches_the_handler() {
+    let (out, seen) = run("cancel");
+    assert_eq!(out, "cancelled True\nafter 0a026f6b\n");
+    let status = seen.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert_eq!(status.code, Code::Cancelled);
+}
+
+#[test]
+fn unknown_methods_are_unimplemented() {
+    let (out, _) = run("unimplemented");
+    assert_eq!(
+        out,
+        "unimplemented UNIMPLEMENTED\nunimplemented UNIMPLEMENTED\n"
+    );
+}
+
+#[test]
+fn health_check() {
+    let (out, _) = run("health");
+    assert_eq!(out, "check 0801\nunknown NOT_FOUND\n");
+}
+
+#[test]
+fn a_slow_handler_does_not_stall_a_fast_call() {
+    let (out, _) = run("slow_and_fast");
+    assert_eq!(out, "fast 0a0466617374 quick\nslow 0a04736c6f77 done\n");
+}
+
+#[test]
+fn an_interceptor_refuses_with_its_status() {
+    let (out, _) = run("interceptor");
+    assert_eq!(out, "denied PERMISSION_DENIED denied by interceptor\n");
+}
