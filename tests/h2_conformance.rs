@@ -174,7 +174,13 @@ impl Peer {
 
     /// Asserts nothing was answered and the connection is fine.
     fn expect_silence(&mut self) {
-        let frames = self.output();
+        // Bandwidth probes ride along with DATA; they are not answers.
+        let probe = Frame::Ping(Ping {
+            ack: false,
+            payload: *b"bdpprobe",
+        });
+        let mut frames = self.output();
+        frames.retain(|f| *f != probe);
         assert_eq!(frames, vec![]);
         assert_eq!(self.conn.error(), None);
     }
@@ -618,8 +624,9 @@ mod section_6_4_rst_stream {
     fn peer_reset_is_reported_and_later_frames_tolerated() {
         let mut p = Peer::server();
         let req = p.request(1, false);
+        p.send(&[req]);
+        assert_eq!(p.drain_events().len(), 1);
         p.send(&[
-            req,
             Frame::RstStream(RstStream {
                 stream_id: sid(1),
                 error_code: ErrorCode::Cancel,
@@ -1290,5 +1297,373 @@ mod robustness {
             }
             true
         }
+    }
+}
+
+mod hardening_limits {
+    use super::*;
+
+    #[test]
+    fn pings_too_often_earn_too_many_pings() {
+        let mut p = Peer::server();
+        for _ in 0..3 {
+            p.send(&[Frame::Ping(Ping {
+                ack: false,
+                payload: [1; 8],
+            })]);
+            let _ = p.output();
+            assert_eq!(p.conn.error(), None);
+        }
+        p.send(&[Frame::Ping(Ping {
+            ack: false,
+            payload: [1; 8],
+        })]);
+        let g = p.expect_goaway(ErrorCode::EnhanceYourCalm);
+        assert_eq!(&g.debug_data[..], b"too_many_pings");
+    }
+
+    #[test]
+    fn keepalive_pings_an_idle_peer_then_gives_up() {
+        let mut p = Peer::client();
+        let keepalive = Config::default().keepalive_time.unwrap();
+        let deadline = p.conn.poll_timeout().unwrap();
+        assert!(deadline <= p.now + keepalive);
+        p.now += keepalive;
+        p.conn.handle_timeout(p.now);
+        let frames = p.output();
+        assert!(
+            frames
+                .iter()
+                .any(|f| matches!(f, Frame::Ping(ping) if !ping.ack)),
+            "{frames:?}"
+        );
+        p.now += Config::default().keepalive_timeout;
+        p.conn.handle_timeout(p.now);
+        assert!(p.conn.error().is_some());
+    }
+
+    #[test]
+    fn idle_connection_is_shut_down_gracefully() {
+        let config = Config {
+            keepalive_time: None,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        let idle = Config::default().idle_timeout.unwrap();
+        p.now += idle;
+        p.conn.handle_timeout(p.now);
+        let frames = p.output();
+        assert!(matches!(
+            frames.first(),
+            Some(Frame::GoAway(g)) if g.error_code == ErrorCode::NoError
+        ));
+    }
+
+    #[test]
+    fn client_rejects_a_stream_opened_by_the_server() {
+        let mut p = Peer::client();
+        let block = p.block(&[(":status", "200")]);
+        p.send(&[Frame::Headers(Headers::new(sid(2), block, true, true))]);
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn rst_stream_flood_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        let mut frames = Vec::new();
+        for i in 0..1001u32 {
+            let id = 2 * i + 1;
+            frames.push(p.request(id, false));
+            frames.push(Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            }));
+        }
+        p.send(&frames);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn empty_data_flood_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        for _ in 0..100 {
+            p.send(&[data(1, b"", false)]);
+        }
+        assert_eq!(p.conn.error(), None);
+        p.send(&[data(1, b"", false)]);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn too_many_fields_reset_the_stream() {
+        let mut p = Peer::server();
+        let mut fields = vec![
+            (":method", "GET"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+        ];
+        fields.extend(std::iter::repeat_n(("x-a", "b"), 100));
+        let block = p.block(&fields);
+        p.send(&[Frame::Headers(Headers::new(sid(1), block, true, true))]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn client_stops_opening_streams_at_the_rollover_point() {
+        let now = Instant::now();
+        let config = Config {
+            stream_id_rollover: 3,
+            ..Config::default()
+        };
+        let mut conn = Connection::new(Role::Client, config, now);
+        let get = [Header::new(":method", "GET")];
+        assert_eq!(conn.open_stream(&get, true), Ok(sid(1)));
+        assert_eq!(conn.open_stream(&get, true), Ok(sid(3)));
+        assert_eq!(
+            conn.open_stream(&get, true),
+            Err(grpclite::h2::SendError::StreamIdsExhausted)
+        );
+    }
+}
+
+mod bdp {
+    use super::*;
+
+    #[test]
+    fn a_full_window_per_round_trip_grows_the_stream_window() {
+        let mut config = Config::default();
+        config.stream_window.initial_window_size = 65_535;
+        let mut p = Peer::server_with(config);
+        let req = p.request(1, false);
+        p.send(&[req]);
+        let _ = p.output();
+        p.input(&raw_frame(0, 0, 1, &[0; 16_384]));
+        assert_eq!(
+            p.output(),
+            vec![Frame::Ping(Ping {
+                ack: false,
+                payload: *b"bdpprobe"
+            })]
+        );
+        for _ in 0..2 {
+            p.input(&raw_frame(0, 0, 1, &[0; 16_384]));
+        }
+        p.input(&raw_frame(0, 0, 1, &[0; 16_383]));
+        p.now += Duration::from_millis(10);
+        p.send(&[Frame::Ping(Ping {
+            ack: true,
+            payload: *b"bdpprobe",
+        })]);
+        // 65,535 octets in one round trip filled the window: it doubles.
+        assert_eq!(
+            p.output(),
+            vec![Frame::WindowUpdate(WindowUpdate {
+                stream_id: sid(1),
+                increment: 65_535
+            })]
+        );
+    }
+}
+
+mod rapid_reset {
+    use super::*;
+
+    fn open_and_reset(p: &mut Peer, count: u32) {
+        let mut frames = Vec::new();
+        for i in 0..count {
+            let id = 2 * i + 1;
+            frames.push(p.request(id, false));
+            frames.push(Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            }));
+        }
+        p.send(&frames);
+    }
+
+    #[test]
+    fn streams_reset_before_the_application_saw_them_vanish() {
+        let mut p = Peer::server();
+        open_and_reset(&mut p, 20);
+        p.expect_silence();
+        assert_eq!(p.drain_events(), vec![]);
+    }
+
+    #[test]
+    fn more_than_20_such_streams_is_enhance_your_calm() {
+        let mut p = Peer::server();
+        open_and_reset(&mut p, 21);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+
+    #[test]
+    fn an_application_that_keeps_up_is_not_limited() {
+        let mut p = Peer::server();
+        for i in 0..50u32 {
+            let id = 2 * i + 1;
+            let req = p.request(id, false);
+            p.send(&[req]);
+            let events = p.drain_events();
+            assert!(
+                matches!(events.last(), Some(Event::Headers { stream, .. }) if *stream == sid(id))
+            );
+            p.send(&[Frame::RstStream(RstStream {
+                stream_id: sid(id),
+                error_code: ErrorCode::Cancel,
+            })]);
+        }
+        assert_eq!(p.conn.error(), None);
+    }
+}
+
+mod window_update_flood {
+    use super::*;
+
+    #[test]
+    fn window_updates_our_data_cannot_explain_are_enhance_your_calm() {
+        let mut p = Peer::server();
+        let update = Frame::WindowUpdate(WindowUpdate {
+            stream_id: StreamId::CONNECTION,
+            increment: 1,
+        });
+        p.send(&vec![update.clone(); 100]);
+        assert_eq!(p.conn.error(), None);
+        p.send(&[update]);
+        p.expect_goaway(ErrorCode::EnhanceYourCalm);
+    }
+}
+
+mod header_table_size {
+    use super::*;
+
+    #[test]
+    fn smaller_table_applies_once_acknowledged() {
+        let now = Instant::now();
+        let config = Config {
+            header_table_size: 0,
+            ..Config::default()
+        };
+        let mut p = Peer::raw(Connection::new(Role::Server, config, now), now, false);
+        let mut bytes = CONNECTION_PREFACE.to_vec();
+        SettingsFrame::new(vec![]).encode(&mut bytes);
+        p.input(&bytes);
+        // Before the ACK the peer may still index into a 4096-octet table.
+        let indexed = Encoder::new(EncoderConfig {
+            indexing: IndexingPolicy::Always,
+            ..EncoderConfig::default()
+        });
+        p.encoder = indexed;
+        let req = p.request(1, true);
+        p.send(&[req]);
+        assert_eq!(p.conn.error(), None);
+        // After the ACK, a block that does not first shrink the table to 0
+        // is a COMPRESSION_ERROR (RFC 7541 §4.2).
+        p.send(&[Frame::Settings(SettingsFrame::ack())]);
+        let req = p.request(3, true);
+        p.send(&[req]);
+        p.expect_goaway(ErrorCode::CompressionError);
+    }
+}
+
+mod outgoing_limits {
+    use super::*;
+
+    #[test]
+    fn field_sections_past_the_peers_header_list_size_are_not_sent() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Settings(SettingsFrame::new(vec![Setting::new(
+            SettingId::MaxHeaderListSize,
+            64,
+        )]))]);
+        let req = p.request(1, false);
+        p.send(&[req]);
+        let _ = p.output();
+        let big = [
+            Header::new(":status", "200"),
+            Header::new("x-big", vec![b'a'; 40]),
+        ];
+        assert_eq!(
+            p.conn.send_headers(sid(1), &big, false),
+            Err(grpclite::h2::SendError::HeaderListTooLarge)
+        );
+        assert_eq!(
+            p.conn
+                .send_headers(sid(1), &[Header::new(":status", "200")], false),
+            Ok(())
+        );
+    }
+}
+
+mod framing_around_rejected_frames {
+    use super::*;
+
+    #[test]
+    fn bad_priority_inside_a_field_block_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::new(),
+            false,
+            false,
+        ))]);
+        p.input(&raw_frame(2, 0, 1, &[0; 4]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+}
+
+mod after_our_goaway {
+    use super::*;
+
+    #[test]
+    fn streams_above_the_last_stream_id_are_ignored_but_decoded() {
+        let config = Config {
+            graceful_goaway: false,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.drain_events();
+        p.conn.shutdown(p.now);
+        let frames = p.output();
+        assert!(matches!(
+            frames.as_slice(),
+            [Frame::GoAway(g)] if g.last_stream_id == sid(1)
+        ));
+        // Stream 3 came after our GOAWAY: ignored, yet its field block is
+        // decoded so HPACK stays in step (§6.8) — the peer's next block
+        // refers to entries this one added.
+        let mut encoder = Encoder::new(EncoderConfig {
+            indexing: IndexingPolicy::Always,
+            ..EncoderConfig::default()
+        });
+        let fields = [
+            Header::new(":method", "GET"),
+            Header::new(":scheme", "http"),
+            Header::new(":path", "/after"),
+            Header::new(":authority", "x"),
+        ];
+        let mut a = Vec::new();
+        encoder.encode(&fields, &mut a);
+        let mut b = Vec::new();
+        encoder.encode(&fields, &mut b);
+        p.send(&[Frame::Headers(Headers::new(
+            sid(3),
+            Bytes::from(a),
+            true,
+            true,
+        ))]);
+        p.expect_silence();
+        assert_eq!(p.drain_events(), vec![]);
+        p.send(&[Frame::Headers(Headers::new(
+            sid(5),
+            Bytes::from(b),
+            true,
+            true,
+        ))]);
+        p.expect_silence();
     }
 }

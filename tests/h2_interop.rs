@@ -257,3 +257,208 @@ fn our_client_gets_a_file_from_nghttpd() {
     assert_eq!(received, content);
     assert_eq!(conn.error(), None);
 }
+
+/// A gRPC unary call from grpcio (gRPC C core) to our server, with the gRPC
+/// framing done by hand: the request message comes back as the response.
+#[test]
+fn grpcio_unary_call_to_our_server() {
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python3");
+    assert!(
+        python.exists(),
+        "the Python peer is missing at {}: run `ln -s /work/main/.peers .peers` (or .ci/setup-peers)",
+        python.display()
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = thread::spawn(move || {
+        let (mut sock, _) = listener.accept().unwrap();
+        let mut conn = Connection::new(Role::Server, Config::default(), Instant::now());
+        let mut bodies: std::collections::HashMap<_, Vec<u8>> = Default::default();
+        let mut path = None;
+        let served = pump(
+            &mut sock,
+            &mut conn,
+            Instant::now() + Duration::from_secs(10),
+            |conn, event| {
+                let ended = match event {
+                    Event::Headers {
+                        stream,
+                        fields,
+                        end_stream,
+                        ..
+                    } => {
+                        path = fields
+                            .iter()
+                            .find(|h| &h.name[..] == b":path")
+                            .map(|h| h.value.clone());
+                        end_stream.then_some(stream)
+                    }
+                    Event::Data {
+                        stream,
+                        data,
+                        end_stream,
+                    } => {
+                        bodies.entry(stream).or_default().extend_from_slice(&data);
+                        conn.release_capacity(stream, data.len() as u32);
+                        end_stream.then_some(stream)
+                    }
+                    _ => None,
+                };
+                let Some(stream) = ended else {
+                    return false;
+                };
+                let body = bodies.remove(&stream).unwrap_or_default();
+                conn.send_headers(
+                    stream,
+                    &[
+                        Header::new(":status", "200"),
+                        Header::new("content-type", "application/grpc"),
+                    ],
+                    false,
+                )
+                .unwrap();
+                // The request is already a length-prefixed message: echo it.
+                conn.send_data(stream, Bytes::from(body), false).unwrap();
+                conn.send_trailers(
+                    stream,
+                    vec![
+                        Header::new("grpc-status", "0"),
+                        Header::new("grpc-message", ""),
+                    ],
+                )
+                .unwrap();
+                false
+            },
+        );
+        let _ = served;
+        assert_eq!(conn.error(), None, "grpcio broke no rule");
+        path
+    });
+    let script = format!(
+        "import grpc\n\
+         ch = grpc.insecure_channel('{addr}')\n\
+         call = ch.unary_unary('/echo.Echo/Say')\n\
+         reply = call(b'ping from grpcio' * 1000, timeout=5)\n\
+         assert reply == b'ping from grpcio' * 1000, reply[:40]\n\
+         ch.close()\n\
+         print('ok')\n"
+    );
+    let output = Command::new(&python)
+        .args(["-c", &script])
+        .output()
+        .expect("python runs");
+    assert!(
+        output.status.success(),
+        "grpcio call failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "ok");
+    let path = server.join().unwrap();
+    assert_eq!(path.as_deref(), Some(&b"/echo.Echo/Say"[..]));
+}
+
+/// Our client makes a gRPC unary call to a grpcio (C core) server.
+#[test]
+fn our_client_calls_a_grpcio_server() {
+    use std::io::BufRead;
+    let python = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(".peers/venv/bin/python3");
+    assert!(
+        python.exists(),
+        "the Python peer is missing at {}: run `ln -s /work/main/.peers .peers` (or .ci/setup-peers)",
+        python.display()
+    );
+    let script = "import grpc, sys\n\
+        from concurrent import futures\n\
+        def say(req, ctx):\n    return req[::-1]\n\
+        h = grpc.method_handlers_generic_handler('echo.Echo', {'Say': grpc.unary_unary_rpc_method_handler(say)})\n\
+        s = grpc.server(futures.ThreadPoolExecutor(2))\n\
+        s.add_generic_rpc_handlers((h,))\n\
+        port = s.add_insecure_port('127.0.0.1:0')\n\
+        s.start()\n\
+        print(port, flush=True)\n\
+        s.wait_for_termination(15)\n";
+    let mut child = Command::new(&python)
+        .args(["-c", script])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("python runs");
+    let mut line = String::new();
+    std::io::BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the server prints its port");
+    let port: u16 = line.trim().parse().expect("a port number");
+    let mut sock = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let mut conn = Connection::new(Role::Client, Config::default(), Instant::now());
+    let id = conn
+        .open_stream(
+            &[
+                Header::new(":method", "POST"),
+                Header::new(":scheme", "http"),
+                Header::new(":path", "/echo.Echo/Say"),
+                Header::new(":authority", format!("127.0.0.1:{port}")),
+                Header::new("content-type", "application/grpc"),
+                Header::new("te", "trailers"),
+            ],
+            false,
+        )
+        .unwrap();
+    let message = b"grpclite says hello";
+    let mut framed = vec![0u8];
+    framed.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    framed.extend_from_slice(message);
+    conn.send_data(id, Bytes::from(framed), true).unwrap();
+    let mut status = None;
+    let mut grpc_status = None;
+    let mut body = Vec::new();
+    let finished = pump(
+        &mut sock,
+        &mut conn,
+        Instant::now() + Duration::from_secs(10),
+        |conn, event| match event {
+            Event::Headers {
+                fields,
+                trailers,
+                end_stream,
+                ..
+            } => {
+                let find = |name: &[u8]| {
+                    fields
+                        .iter()
+                        .find(|h| &h.name[..] == name)
+                        .map(|h| h.value.clone())
+                };
+                if trailers {
+                    grpc_status = find(b"grpc-status");
+                } else {
+                    status = find(b":status");
+                    if end_stream {
+                        grpc_status = find(b"grpc-status");
+                    }
+                }
+                end_stream
+            }
+            Event::Data {
+                stream,
+                data,
+                end_stream,
+            } => {
+                body.extend_from_slice(&data);
+                conn.release_capacity(stream, data.len() as u32);
+                end_stream
+            }
+            _ => false,
+        },
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(finished, "the call never ended");
+    assert_eq!(status.as_deref(), Some(&b"200"[..]));
+    assert_eq!(grpc_status.as_deref(), Some(&b"0"[..]));
+    let reversed: Vec<u8> = message.iter().rev().copied().collect();
+    let mut expected = vec![0u8];
+    expected.extend_from_slice(&(message.len() as u32).to_be_bytes());
+    expected.extend_from_slice(&reversed);
+    assert_eq!(body, expected);
+    assert_eq!(conn.error(), None);
+}

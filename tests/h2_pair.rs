@@ -257,3 +257,68 @@ quickcheck! {
         req == body && resp == body
     }
 }
+
+#[test]
+fn bytes_input_is_zero_copy_for_whole_data_frames() {
+    let now = Instant::now();
+    let mut client = Connection::new(Role::Client, Config::default(), now);
+    let mut server = Connection::new(Role::Server, Config::default(), now);
+    let id = client
+        .open_stream(
+            &[
+                h(":method", "POST"),
+                h(":scheme", "http"),
+                h(":path", "/"),
+                h(":authority", "x"),
+            ],
+            false,
+        )
+        .unwrap();
+    client
+        .send_data(id, Bytes::from_static(b"zero-copy payload"), true)
+        .unwrap();
+    let mut wire = Vec::new();
+    client.poll_transmit(&mut wire, now);
+    let wire = Bytes::from(wire);
+    let range = wire.as_ptr() as usize..wire.as_ptr() as usize + wire.len();
+    let mut input = wire.clone();
+    assert_eq!(server.handle_input_bytes(&mut input, now), wire.len());
+    assert!(input.is_empty());
+    let data = std::iter::from_fn(|| server.poll_event())
+        .find_map(|e| match e {
+            Event::Data { data, .. } => Some(data),
+            _ => None,
+        })
+        .expect("the DATA event");
+    assert_eq!(&data[..], b"zero-copy payload");
+    assert!(range.contains(&(data.as_ptr() as usize)), "DATA was copied");
+}
+
+#[test]
+fn h2c_upgrade_turns_the_request_into_stream_1() {
+    let now = Instant::now();
+    // HTTP2-Settings: SETTINGS_MAX_CONCURRENT_STREAMS = 10.
+    let settings = [0, 3, 0, 0, 0, 10];
+    let request = vec![
+        h(":method", "GET"),
+        h(":scheme", "http"),
+        h(":path", "/"),
+        h(":authority", "x"),
+    ];
+    let mut server = Connection::new_upgraded(Config::default(), now, &settings, request.clone())
+        .expect("valid upgrade");
+    assert_eq!(server.remote_settings().max_concurrent_streams, Some(10));
+    assert_eq!(
+        server.poll_event(),
+        Some(Event::Headers {
+            stream: StreamId::new(1),
+            fields: request,
+            end_stream: true,
+            trailers: false
+        })
+    );
+    server
+        .send_headers(StreamId::new(1), &[h(":status", "200")], true)
+        .unwrap();
+    assert!(Connection::new_upgraded(Config::default(), now, &[0, 2, 0, 0, 0, 7], vec![]).is_err());
+}

@@ -30,6 +30,21 @@
 //! end of stream. Errors are sticky: after a connection error the connection
 //! queues GOAWAY (§5.4.1), reads nothing more and reports
 //! [`Event::ConnectionError`] once.
+//!
+//! These methods have the shapes of the driver's `net::Session` trait
+//! (`handle_input`, `poll_transmit`, `poll_timeout`, `handle_timeout`,
+//! `wants_read`, `is_closed`, `handle_peer_closed`; its `handle_shutdown` is
+//! [`Connection::shutdown`]). The trait lives in `net`, the layer above, so
+//! its implementation for `Connection` belongs there, not here.
+//!
+//! The [`Config`] is taken as given: check it with [`Config::validate`].
+//!
+//! # Errors and their scope
+//!
+//! Every rule the peer breaks maps to one [`H2Error`]: a connection error
+//! sends GOAWAY with the last peer stream we may have processed, a stream
+//! error sends RST_STREAM and closes only that stream (§5.4). Flood limits
+//! (§10.5, LIMITS.md) end the connection with ENHANCE_YOUR_CALM.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -37,10 +52,10 @@ use std::time::{Duration, Instant};
 use bytes::Bytes;
 
 use crate::h2::config::Config;
-use crate::h2::flow_control::{ReceiveWindow, Window};
+use crate::h2::flow_control::{BdpEstimator, ReceiveWindow, Window};
 use crate::h2::frame::{
-    Continuation, Data, Frame, FrameReader, GoAway, Headers, Ping, RstStream, SettingsFrame,
-    WindowUpdate, CONNECTION_PREFACE,
+    Continuation, Data, Frame, FrameHeader, FrameReader, FrameType, GoAway, Headers, Ping,
+    RstStream, SettingsFrame, WindowUpdate, CONNECTION_PREFACE,
 };
 use crate::h2::header_validation::{
     validate_request, validate_response, validate_trailers, ContentLengthTracker,
@@ -149,6 +164,10 @@ pub enum SendError {
     /// The stream's send buffer is full; wait for it to drain.
     #[error("the stream's send buffer is full")]
     BufferFull,
+    /// The field section is larger than the peer's
+    /// SETTINGS_MAX_HEADER_LIST_SIZE (§6.5.2): it would be refused.
+    #[error("the field section is larger than the peer's SETTINGS_MAX_HEADER_LIST_SIZE")]
+    HeaderListTooLarge,
 }
 
 /// What a stream still has to send, in order.
@@ -187,13 +206,20 @@ struct FieldBlock {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shutdown {
     /// GOAWAY(2^31-1) and a PING are out; the real GOAWAY follows the ACK.
-    AwaitingPing { payload: [u8; 8], deadline: Instant },
+    AwaitingPing {
+        payload: [u8; 8],
+        deadline: Option<Instant>,
+    },
     /// The final GOAWAY is out.
     Done,
 }
 
 /// The PING payload a graceful shutdown uses, told apart from RTT pings.
 const SHUTDOWN_PING: [u8; 8] = *b"shutdown";
+/// The PING payload of keepalive probes.
+const KEEPALIVE_PING: [u8; 8] = *b"keepaliv";
+/// The PING payload of bandwidth-delay probes.
+const BDP_PING: [u8; 8] = *b"bdpprobe";
 
 /// One HTTP/2 connection, client or server, without I/O.
 /// See the module documentation for the order a driver calls it in.
@@ -243,6 +269,29 @@ pub struct Connection {
     local_resets: CappedCounter,
     /// Empty DATA frames without END_STREAM.
     empty_data_frames: CappedCounter,
+    /// When the peer last sent us anything, for keepalive.
+    last_received: Instant,
+    /// When our keepalive PING went out, while unanswered.
+    keepalive_sent: Option<Instant>,
+    /// Since when no stream is open, for the idle timeout.
+    idle_since: Option<Instant>,
+    /// Server: when the peer last pinged us, and how often too soon.
+    last_peer_ping: Option<Instant>,
+    ping_strikes: u32,
+    /// Measures bandwidth x delay to grow the receive windows.
+    bdp: BdpEstimator,
+    /// The stream receive window target, grown by BDP, for new streams too.
+    stream_window_target: u32,
+    /// Header sections that open a stream, queued but not yet polled.
+    undelivered_opens: u32,
+    /// WINDOW_UPDATE frames received, against DATA frames and streams
+    /// that could justify them (a WINDOW_UPDATE flood costs us work).
+    window_updates_received: u64,
+    data_frames_sent: u64,
+    streams_opened: u64,
+    /// Streams the peer reset before the application saw them (rapid
+    /// reset, CVE-2023-44487); cleared whenever the application polls one.
+    pending_resets: CappedCounter,
 }
 
 impl Connection {
@@ -253,7 +302,9 @@ impl Connection {
         // We never accept push; a server MUST NOT send ENABLE_PUSH=1 (§6.5.2).
         settings.enable_push = false;
         let decoder = Decoder::new(DecoderConfig {
-            max_table_size: usize::try_from(settings.header_table_size).unwrap_or(4096),
+            // Until our SETTINGS is acknowledged the peer may use the RFC's
+            // 4096 octets (§6.5.2); a smaller value applies on the ACK.
+            max_table_size: usize::try_from(settings.header_table_size.max(4096)).unwrap_or(4096),
             max_header_list_size: usize::try_from(config.max_header_list_size)
                 .unwrap_or(usize::MAX),
         });
@@ -276,7 +327,7 @@ impl Connection {
             },
             reader: FrameReader::new(settings.max_frame_size),
             peer_settings_seen: false,
-            peer_preface_deadline: Some(now + preface_timeout),
+            peer_preface_deadline: now.checked_add(preface_timeout),
             decoder,
             encoder,
             block: None,
@@ -285,7 +336,7 @@ impl Connection {
             remote: Settings::default(),
             // Config has no separate ACK timeout: the peer gets as long to
             // acknowledge our SETTINGS as to send its preface.
-            settings_ack_deadline: Some(now + config.preface_timeout),
+            settings_ack_deadline: now.checked_add(config.preface_timeout),
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
             next_local_id: match role {
@@ -311,6 +362,18 @@ impl Connection {
             glitch_bucket: TokenBucket::new(config.glitch_burst, config.glitch_refill_per_second),
             local_resets: CappedCounter::new(config.max_local_resets),
             empty_data_frames: CappedCounter::new(config.max_empty_data_frames),
+            last_received: now,
+            keepalive_sent: None,
+            idle_since: Some(now),
+            last_peer_ping: None,
+            ping_strikes: 0,
+            bdp: BdpEstimator::new(),
+            stream_window_target: config.stream_window.initial_window_size,
+            undelivered_opens: 0,
+            window_updates_received: 0,
+            data_frames_sent: 0,
+            streams_opened: 0,
+            pending_resets: CappedCounter::new(config.max_pending_reset_streams),
             config,
         };
         if role == Role::Client {
@@ -324,6 +387,53 @@ impl Connection {
         SettingsFrame::new(list).encode(&mut conn.out);
         conn.send_connection_window_update();
         conn
+    }
+
+    /// A server connection for a client that upgraded from HTTP/1.1 with
+    /// `Upgrade: h2c` (RFC 7540 §3.2; RFC 9113 §3.1 deprecates it, but some
+    /// clients still use it). `settings_payload` is the decoded
+    /// `HTTP2-Settings` value, applied as if received in SETTINGS with no ACK
+    /// needed (RFC 7540 §3.2.1); `request` becomes stream 1, half-closed
+    /// (remote), reported as its [`Event::Headers`]. The client preface is
+    /// still expected first.
+    pub fn new_upgraded(
+        config: Config,
+        now: Instant,
+        settings_payload: &[u8],
+        request: Vec<Header>,
+    ) -> Result<Connection, ConnectionError> {
+        let mut conn = Connection::new(Role::Server, config, now);
+        let header = FrameHeader {
+            length: u32::try_from(settings_payload.len()).unwrap_or(u32::MAX),
+            kind: FrameType::Settings,
+            flags: 0,
+            stream_id: StreamId::CONNECTION,
+        };
+        let frame = SettingsFrame::parse(&header, settings_payload).map_err(|e| {
+            ConnectionError::new(e.code(), "invalid HTTP2-Settings in the h2c upgrade")
+        })?;
+        for setting in frame.settings {
+            conn.remote.apply(setting)?;
+            if setting.id == SettingId::HeaderTableSize {
+                conn.encoder
+                    .set_max_table_size(usize::try_from(setting.value).unwrap_or(usize::MAX));
+            }
+        }
+        let id = StreamId::new(1);
+        let mut stream = conn.new_stream(StreamState::HalfClosedRemote);
+        stream.received_headers = true;
+        conn.streams.insert(id, stream);
+        conn.last_peer_id = id;
+        conn.streams_opened = 1;
+        conn.undelivered_opens = 1;
+        conn.idle_since = None;
+        conn.events.push_back(Event::Headers {
+            stream: id,
+            fields: request,
+            end_stream: true,
+            trailers: false,
+        });
+        Ok(conn)
     }
 
     /// This endpoint's role.
@@ -355,12 +465,17 @@ impl Connection {
             && !self.peer_closed
             && self.queued_control_frames
                 < usize::try_from(self.config.max_queued_control_frames).unwrap_or(usize::MAX)
+            && self.events.len()
+                < usize::try_from(self.config.max_queued_frames).unwrap_or(usize::MAX)
     }
 
     /// Takes bytes from the peer; returns how many were consumed. Unconsumed
     /// bytes must be offered again once [`Connection::wants_read`] is true.
     pub fn handle_input(&mut self, data: &[u8], now: Instant) -> usize {
         self.now = self.now.max(now);
+        if !data.is_empty() {
+            self.last_received = now;
+        }
         let mut input = data;
         while self.wants_read() && !input.is_empty() {
             if self.preface_left > 0 {
@@ -375,7 +490,48 @@ impl Connection {
                 Err(e) => self.handle_error(e),
             }
         }
+        self.update_idle(now);
         data.len() - input.len()
+    }
+
+    /// Like [`Connection::handle_input`], from shared `Bytes`: DATA payloads
+    /// that arrive whole are handed to the application without a copy.
+    /// Consumed octets are split off the front of `data`.
+    pub fn handle_input_bytes(&mut self, data: &mut Bytes, now: Instant) -> usize {
+        self.now = self.now.max(now);
+        if !data.is_empty() {
+            self.last_received = now;
+        }
+        let start = data.len();
+        while self.wants_read() && !data.is_empty() {
+            if self.preface_left > 0 {
+                let mut input = &data[..];
+                let before = input.len();
+                let result = self.read_preface(&mut input);
+                let used = before - input.len();
+                let _ = data.split_to(used);
+                if let Err(e) = result {
+                    self.connection_error(e);
+                }
+                continue;
+            }
+            match self.reader.read_bytes(data) {
+                Ok(Some(frame)) => self.handle_frame(frame, now),
+                Ok(None) => break,
+                Err(e) => self.handle_error(e),
+            }
+        }
+        self.update_idle(now);
+        start - data.len()
+    }
+
+    /// Starts or stops the idle clock as the last stream closes or one opens.
+    fn update_idle(&mut self, now: Instant) {
+        if self.streams.is_empty() {
+            self.idle_since.get_or_insert(now);
+        } else {
+            self.idle_since = None;
+        }
     }
 
     /// §3.4: "the client connection preface starts with a sequence of 24
@@ -411,6 +567,15 @@ impl Connection {
     }
 
     fn handle_error(&mut self, error: H2Error) {
+        // A frame the reader rejected still breaks the framing rules around
+        // it: first frame SETTINGS (§3.4), nothing inside a field block (§6.10).
+        if matches!(error, H2Error::Stream(_)) && (self.block.is_some() || !self.peer_settings_seen)
+        {
+            return self.connection_error(ConnectionError::new(
+                ErrorCode::ProtocolError,
+                "invalid frame where only SETTINGS or CONTINUATION may come",
+            ));
+        }
         match error {
             H2Error::Connection(e) => self.connection_error(e),
             H2Error::Stream(e) => self.stream_error(e),
@@ -578,6 +743,13 @@ impl Connection {
             return Err(e);
         }
         self.release_connection(padding);
+        if self.config.bdp_probing && self.bdp.on_data(len, self.now) {
+            Ping {
+                ack: false,
+                payload: BDP_PING,
+            }
+            .encode(&mut self.out);
+        }
         self.events.push_back(Event::Data {
             stream: id,
             data: frame.data,
@@ -698,8 +870,9 @@ impl Connection {
             ));
         }
         if state.is_none() {
-            // A new stream: only the peer's parity, strictly increasing (§5.1.1).
-            if self.is_local(id) {
+            // A new stream: only the peer's parity, strictly increasing
+            // (§5.1.1); a server opens streams only by PUSH_PROMISE (§8.4).
+            if self.is_local(id) || self.role == Role::Client {
                 return Err(H2Error::connection(
                     ErrorCode::ProtocolError,
                     "HEADERS opening a stream with our parity",
@@ -727,6 +900,7 @@ impl Connection {
             }
             let stream = self.new_stream(StreamState::Idle);
             self.streams.insert(id, stream);
+            self.streams_opened = self.streams_opened.saturating_add(1);
         }
         let before = self.streams.get(&id).map(|s| s.received_headers);
         self.recv_transition(id, input)?;
@@ -798,6 +972,15 @@ impl Connection {
                 }
             }
         }
+        if !trailers {
+            self.undelivered_opens = self.undelivered_opens.saturating_add(1);
+            if self.undelivered_opens > self.config.max_pending_accept_streams {
+                return Err(H2Error::connection(
+                    ErrorCode::EnhanceYourCalm,
+                    "too many streams opened and not yet handled",
+                ));
+            }
+        }
         self.events.push_back(Event::Headers {
             stream: id,
             fields,
@@ -809,10 +992,13 @@ impl Connection {
     }
 
     fn new_stream(&self, state: StreamState) -> Stream {
+        let mut recv =
+            ReceiveWindow::stream(self.config.stream_window, self.local.initial_window_size);
+        recv.grow_target(self.stream_window_target);
         Stream {
             state,
             send: Window::stream(self.remote.initial_window_size),
-            recv: ReceiveWindow::stream(self.config.stream_window, self.local.initial_window_size),
+            recv,
             queue: VecDeque::new(),
             queued_bytes: 0,
             received_headers: false,
@@ -830,6 +1016,13 @@ impl Connection {
         self.recv_transition(id, StreamInput::RecvRstStream)?;
         if self.streams.remove(&id).is_some() {
             self.remember_closed(id, CloseReason::ResetRemote);
+            if self.forget_undelivered(id) {
+                // The application never saw the stream: it never will.
+                return self
+                    .pending_resets
+                    .increment()
+                    .map_err(|e| e.to_h2_error("streams reset before they were handled"));
+            }
             self.events.push_back(Event::StreamReset {
                 stream: id,
                 code: frame.error_code,
@@ -839,6 +1032,37 @@ impl Connection {
         Ok(())
     }
 
+    /// Drops the queued events of a stream whose opening header section the
+    /// application has not polled yet, giving back its DATA credit.
+    /// Returns whether there was such a stream.
+    fn forget_undelivered(&mut self, id: StreamId) -> bool {
+        let undelivered = self
+            .events
+            .iter()
+            .any(|e| matches!(e, Event::Headers { stream, trailers: false, .. } if *stream == id));
+        if !undelivered {
+            return false;
+        }
+        let mut credit = 0u32;
+        let mut opens = 0u32;
+        self.events.retain(|e| match e {
+            Event::Headers {
+                stream, trailers, ..
+            } if *stream == id => {
+                opens += u32::from(!*trailers);
+                false
+            }
+            Event::Data { stream, data, .. } if *stream == id => {
+                credit = credit.saturating_add(u32::try_from(data.len()).unwrap_or(u32::MAX));
+                false
+            }
+            _ => true,
+        });
+        self.undelivered_opens = self.undelivered_opens.saturating_sub(opens);
+        self.release_connection(credit);
+        true
+    }
+
     fn recv_settings(&mut self, frame: SettingsFrame) -> Result<(), H2Error> {
         if frame.ack {
             if self.settings_ack_deadline.take().is_none() {
@@ -846,6 +1070,10 @@ impl Connection {
                     ErrorCode::ProtocolError,
                     "SETTINGS ACK without SETTINGS outstanding",
                 ));
+            }
+            if self.local.header_table_size < 4096 {
+                self.decoder
+                    .set_max_table_size(usize::try_from(self.local.header_table_size).unwrap_or(0));
             }
             self.events.push_back(Event::SettingsAcknowledged);
             return Ok(());
@@ -908,6 +1136,7 @@ impl Connection {
 
     fn recv_ping(&mut self, frame: Ping, now: Instant) -> Result<(), H2Error> {
         if !frame.ack {
+            self.check_ping_policy(now)?;
             // §6.7: answer with ACK and an identical payload.
             Ping {
                 ack: true,
@@ -915,6 +1144,14 @@ impl Connection {
             }
             .encode(&mut self.out);
             self.queued_control_frames += 1;
+            return Ok(());
+        }
+        if frame.payload == KEEPALIVE_PING {
+            self.keepalive_sent = None;
+            return Ok(());
+        }
+        if frame.payload == BDP_PING {
+            self.grow_windows(now);
             return Ok(());
         }
         if let Some(Shutdown::AwaitingPing { payload, .. }) = self.shutdown {
@@ -931,6 +1168,60 @@ impl Connection {
                 self.events.push_back(Event::PingAcknowledged { rtt });
             }
         }
+        Ok(())
+    }
+
+    /// Ends a BDP probe: if the window limited the flow, grows the receive
+    /// windows and grants the growth at once.
+    fn grow_windows(&mut self, now: Instant) {
+        let grown =
+            self.bdp
+                .on_ping_ack(now, self.stream_window_target, &self.config.stream_window);
+        let Some(target) = grown else {
+            return;
+        };
+        self.stream_window_target = target;
+        self.recv_window.grow_target(target);
+        self.send_connection_window_update();
+        for (id, stream) in self.streams.iter_mut() {
+            stream.recv.grow_target(target);
+            if stream.state.can_receive_data() {
+                if let Some(increment) = stream.recv.window_update() {
+                    WindowUpdate {
+                        stream_id: *id,
+                        increment,
+                    }
+                    .encode(&mut self.out);
+                }
+            }
+        }
+    }
+
+    /// Server keepalive policy (gRPC keepalive.md): a client pinging more
+    /// often than allowed earns a strike; past the limit it is told
+    /// GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings"). Sending headers or data
+    /// clears the strikes.
+    fn check_ping_policy(&mut self, now: Instant) -> Result<(), H2Error> {
+        if self.role != Role::Server {
+            return Ok(());
+        }
+        let interval = if self.streams.is_empty() {
+            self.config.min_peer_ping_interval_without_calls
+        } else {
+            self.config.min_peer_ping_interval
+        };
+        if let Some(last) = self.last_peer_ping {
+            if now.saturating_duration_since(last) < interval {
+                self.ping_strikes = self.ping_strikes.saturating_add(1);
+                if self.ping_strikes > self.config.max_ping_strikes {
+                    return Err(H2Error::connection(
+                        ErrorCode::EnhanceYourCalm,
+                        "too_many_pings",
+                    ));
+                }
+            }
+        }
+        self.last_peer_ping = Some(now);
         Ok(())
     }
 
@@ -964,6 +1255,19 @@ impl Connection {
 
     fn recv_window_update(&mut self, frame: WindowUpdate) -> Result<(), H2Error> {
         let id = frame.stream_id;
+        // More WINDOW_UPDATE than our DATA can explain is a flood.
+        self.window_updates_received = self.window_updates_received.saturating_add(1);
+        let allowed = self
+            .data_frames_sent
+            .saturating_mul(u64::from(self.config.max_window_updates_per_data_frame))
+            .saturating_add(self.streams_opened.saturating_mul(2))
+            .saturating_add(100);
+        if self.window_updates_received > allowed {
+            return Err(H2Error::connection(
+                ErrorCode::EnhanceYourCalm,
+                "WINDOW_UPDATE flood",
+            ));
+        }
         if id.is_connection() {
             return self
                 .send_window
@@ -1088,11 +1392,15 @@ impl Connection {
         if self.role != Role::Client {
             return Err(SendError::NotClient);
         }
+        self.check_header_list(fields)?;
         if self.goaway_received.is_some() || self.goaway_sent.is_some() {
             return Err(SendError::GoingAway);
         }
         let id = StreamId::new(self.next_local_id);
-        if self.next_local_id > StreamId::MAX.get() {
+        // Past the rollover point a client opens a new connection instead.
+        if self.next_local_id > StreamId::MAX.get()
+            || self.next_local_id > self.config.stream_id_rollover
+        {
             return Err(SendError::StreamIdsExhausted);
         }
         let active = self
@@ -1112,6 +1420,7 @@ impl Connection {
             .map(|h| h.value.clone())
             .unwrap_or_default();
         self.streams.insert(id, stream);
+        self.streams_opened = self.streams_opened.saturating_add(1);
         self.write_headers(id, fields, end_stream);
         Ok(id)
     }
@@ -1125,6 +1434,7 @@ impl Connection {
         end_stream: bool,
     ) -> Result<(), SendError> {
         self.check_usable()?;
+        self.check_header_list(fields)?;
         let Some(s) = self.streams.get(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
@@ -1174,6 +1484,7 @@ impl Connection {
         fields: Vec<Header>,
     ) -> Result<(), SendError> {
         self.check_usable()?;
+        self.check_header_list(&fields)?;
         let Some(s) = self.streams.get_mut(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
@@ -1237,6 +1548,9 @@ impl Connection {
         if self.shutdown.is_some() || self.error.is_some() {
             return;
         }
+        if !self.config.graceful_goaway {
+            return self.finish_shutdown();
+        }
         GoAway {
             last_stream_id: StreamId::MAX,
             error_code: ErrorCode::NoError,
@@ -1251,7 +1565,7 @@ impl Connection {
         self.goaway_sent = Some(StreamId::MAX);
         self.shutdown = Some(Shutdown::AwaitingPing {
             payload: SHUTDOWN_PING,
-            deadline: now + self.config.graceful_goaway_timeout,
+            deadline: now.checked_add(self.config.graceful_goaway_timeout),
         });
     }
 
@@ -1266,6 +1580,22 @@ impl Connection {
         self.shutdown = Some(Shutdown::Done);
     }
 
+    /// Checks a field section against the peer's advisory
+    /// SETTINGS_MAX_HEADER_LIST_SIZE, counted as RFC 7541 §4.1 does.
+    fn check_header_list(&self, fields: &[Header]) -> Result<(), SendError> {
+        let size = fields
+            .iter()
+            .fold(0usize, |sum, h| sum.saturating_add(h.size()));
+        let limit = self
+            .remote
+            .max_header_list_size
+            .map_or(usize::MAX, |n| usize::try_from(n).unwrap_or(usize::MAX));
+        if size > limit {
+            return Err(SendError::HeaderListTooLarge);
+        }
+        Ok(())
+    }
+
     fn check_usable(&self) -> Result<(), SendError> {
         if self.error.is_some() || self.peer_closed {
             Err(SendError::Closed)
@@ -1277,6 +1607,7 @@ impl Connection {
     /// HPACK-encodes now and appends HEADERS (+ CONTINUATION): the encoder's
     /// order must be the wire order (§4.3).
     fn write_headers(&mut self, id: StreamId, fields: &[Header], end_stream: bool) {
+        self.ping_strikes = 0;
         let input = if end_stream {
             StreamInput::SendHeadersEndStream
         } else {
@@ -1336,7 +1667,7 @@ impl Connection {
     /// Appends what is ready to send to `out`: control frames and headers
     /// first, then DATA as both windows allow (§6.9.1). Appending nothing
     /// means there is nothing to send now.
-    pub fn poll_transmit(&mut self, out: &mut Vec<u8>, _now: Instant) {
+    pub fn poll_transmit(&mut self, out: &mut Vec<u8>, now: Instant) {
         out.append(&mut self.out);
         self.queued_control_frames = 0;
         if self.error.is_some() {
@@ -1370,6 +1701,7 @@ impl Connection {
             }
         }
         out.append(&mut self.out);
+        self.update_idle(now);
     }
 
     /// Writes the next frame queued on stream `id`, if credit allows.
@@ -1415,6 +1747,8 @@ impl Connection {
                     stream.state = next;
                 }
                 Data::new(id, chunk, end).encode(out);
+                self.data_frames_sent = self.data_frames_sent.saturating_add(1);
+                self.ping_strikes = 0;
                 if end {
                     self.finish_response_early(id);
                 }
@@ -1427,7 +1761,15 @@ impl Connection {
 
     /// The next event for the application.
     pub fn poll_event(&mut self) -> Option<Event> {
-        self.events.pop_front()
+        let event = self.events.pop_front()?;
+        if let Event::Headers {
+            trailers: false, ..
+        } = event
+        {
+            self.undelivered_opens = self.undelivered_opens.saturating_sub(1);
+            self.pending_resets.reset();
+        }
+        Some(event)
     }
 
     // --------------------------------------------------------------- timers
@@ -1438,17 +1780,39 @@ impl Connection {
             return None;
         }
         let shutdown = match self.shutdown {
-            Some(Shutdown::AwaitingPing { deadline, .. }) => Some(deadline),
+            Some(Shutdown::AwaitingPing { deadline, .. }) => deadline,
             _ => None,
+        };
+        let idle = match self.shutdown {
+            None => self.idle_deadline(),
+            Some(_) => None,
         };
         [
             self.settings_ack_deadline,
             self.peer_preface_deadline,
             shutdown,
+            self.keepalive_deadline(),
+            idle,
         ]
         .into_iter()
         .flatten()
         .min()
+    }
+
+    /// When the keepalive PING is due, or when its answer is overdue.
+    fn keepalive_deadline(&self) -> Option<Instant> {
+        match self.keepalive_sent {
+            Some(sent) => sent.checked_add(self.config.keepalive_timeout),
+            None => self
+                .config
+                .keepalive_time
+                .and_then(|t| self.last_received.checked_add(t)),
+        }
+    }
+
+    /// When an idle connection is shut down.
+    fn idle_deadline(&self) -> Option<Instant> {
+        self.idle_since?.checked_add(self.config.idle_timeout?)
     }
 
     /// Fires the timers that are due at `now`.
@@ -1470,9 +1834,29 @@ impl Connection {
             ));
         }
         if let Some(Shutdown::AwaitingPing { deadline, .. }) = self.shutdown {
-            if now >= deadline {
+            if deadline.is_some_and(|d| now >= d) {
                 self.finish_shutdown();
             }
+        }
+        if self.keepalive_deadline().is_some_and(|d| now >= d) {
+            if self.keepalive_sent.is_some() {
+                // The peer went silent: close without waiting any longer.
+                return self.connection_error(ConnectionError::new(
+                    ErrorCode::NoError,
+                    "keepalive PING not acknowledged",
+                ));
+            }
+            Ping {
+                ack: false,
+                payload: KEEPALIVE_PING,
+            }
+            .encode(&mut self.out);
+            self.keepalive_sent = Some(now);
+        }
+        self.update_idle(now);
+        let idle_expired = self.idle_deadline().is_some_and(|d| now >= d);
+        if idle_expired && self.shutdown.is_none() {
+            self.shutdown(now);
         }
     }
 
