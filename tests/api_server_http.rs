@@ -193,6 +193,20 @@ fn grpc_server_answers_plain_http_with_http_statuses() {
         status(&["-H", "content-type: text/plain", "--data-binary", "hi"]),
         "415"
     );
+    // The same through an HTTP/1.1 `Upgrade: h2c` (RFC 7540 §3.2).
+    let upgraded = tool(
+        "curl",
+        &[
+            "-sS",
+            "--http2",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_version} %{http_code}",
+            &url,
+        ],
+    );
+    assert_eq!(String::from_utf8_lossy(&upgraded.stdout), "2 405");
     let headers = tool(
         "curl",
         &[

@@ -169,17 +169,7 @@ fn session(
     shared: &Arc<ServerShared>,
     handle: &LoopHandle<ServerSession>,
 ) -> Option<ServerSession> {
-    // An HTTP/1.1 `Upgrade: h2c` request would become stream 1, which the
-    // HTTP/2 connection cannot take yet: such clients are refused.
-    if info.upgrade.is_some() {
-        return None;
-    }
-    Some(ServerSession::new(
-        info,
-        shared.clone(),
-        handle.clone(),
-        Instant::now(),
-    ))
+    ServerSession::new(info, shared.clone(), handle.clone(), Instant::now())
 }
 
 /// A server running on its own thread.

@@ -26,7 +26,7 @@ use crate::grpc::{Code, StreamAction};
 use crate::grpc::{HeaderList, Metadata, Rejection, RequestHead, ServerCall, ServerEvent, Status};
 use crate::h2::{self, Connection, Event, StreamId};
 use crate::hpack::Header;
-use crate::net::{ConnectionId, ConnectionInfo, LoopHandle, PeerAddress, Session};
+use crate::net::{ConnectionId, ConnectionInfo, H2cUpgrade, LoopHandle, PeerAddress, Session};
 
 /// The call of one stream, as the loop keeps it.
 struct ActiveCall {
@@ -76,20 +76,32 @@ impl std::fmt::Debug for ServerSession {
 }
 
 impl ServerSession {
+    /// The session for a new connection; `None` refuses it (an h2c
+    /// upgrade with invalid `HTTP2-Settings`).
     pub(crate) fn new(
         info: &ConnectionInfo,
         shared: Arc<ServerShared>,
         handle: LoopHandle<ServerSession>,
         now: Instant,
-    ) -> ServerSession {
-        ServerSession {
-            conn: Connection::new(h2::Role::Server, shared.config.h2, now),
+    ) -> Option<ServerSession> {
+        let conn = match &info.upgrade {
+            None => Connection::new(h2::Role::Server, shared.config.h2, now),
+            Some(upgrade) => Connection::new_upgraded(
+                shared.config.h2,
+                now,
+                &upgrade.settings,
+                upgrade_request(upgrade),
+            )
+            .ok()?,
+        };
+        Some(ServerSession {
+            conn,
             id: info.id,
             peer: info.peer.clone(),
             shared,
             handle,
             calls: HashMap::new(),
-        }
+        })
     }
 
     /// How many calls are in progress on this connection.
@@ -465,6 +477,29 @@ fn drain_actions(active: &mut ActiveCall) {
     while let Some(action) = active.call.poll_action() {
         active.pending.push_back(action);
     }
+}
+
+/// The HTTP/1.1 request of an h2c upgrade as an HTTP/2 header list: `Host`
+/// becomes `:authority` (RFC 9113 §8.3.1).
+fn upgrade_request(upgrade: &H2cUpgrade) -> Vec<Header> {
+    let mut fields = vec![
+        Header::new(":method", upgrade.method.clone()),
+        Header::new(":scheme", "http"),
+        Header::new(":path", upgrade.path.clone()),
+    ];
+    for (name, value) in &upgrade.headers {
+        if name == "host" {
+            fields.push(Header::new(":authority", value.clone()));
+        }
+    }
+    fields.extend(
+        upgrade
+            .headers
+            .iter()
+            .filter(|(name, _)| name != "host")
+            .map(|(name, value)| Header::new(name.clone(), value.clone())),
+    );
+    fields
 }
 
 fn to_h2(fields: &HeaderList) -> Vec<Header> {
