@@ -12,12 +12,12 @@ mod echo_server;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use grpclite::api::{Router, Server, ServerHandle};
+use grpclite::api::{Router, Server, ServerConfig, ServerHandle};
 use grpclite::grpc::{Code, Status};
 
 /// The client side of every scenario; prints one line per result.
@@ -118,6 +118,18 @@ elif scenario == "slow_and_fast":
     elapsed = time.time() - start
     print("fast", fast.hex(), "quick" if elapsed < 1.0 else "stalled %.2f" % elapsed)
     print("slow", slow.result().hex(), "done" if slow.done() else "")
+elif scenario == "drain":
+    response = method("/test.Probe/Slow")(payload(b"drain"), timeout=10)
+    print("drained", response.hex())
+elif scenario == "saturated":
+    slow = method("/test.Probe/Slow").future(payload(b"slow"), timeout=10)
+    time.sleep(0.3)
+    try:
+        unary(payload(b"x"), timeout=10)
+        print("no error")
+    except grpc.RpcError as e:
+        print("busy", e.code().name)
+    print("slow", slow.result().hex())
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -136,11 +148,13 @@ fn python() -> PathBuf {
     path
 }
 
-/// The echo router, plus a probe method that waits until its call is
-/// cancelled and reports what it saw, and an interceptor refusing
+/// The echo router, plus probe methods (`Wait` waits until its call is
+/// cancelled and reports what it saw; `Slow` reports that it started, then
+/// answers its request after a second), and an interceptor refusing
 /// `x-deny` calls.
-fn server(cancelled: mpsc::Sender<Status>) -> ServerHandle {
-    let cancelled = Arc::new(Mutex::new(cancelled));
+fn server(probe: mpsc::Sender<Status>, config: ServerConfig) -> ServerHandle {
+    let cancelled = Arc::new(Mutex::new(probe));
+    let started = cancelled.clone();
     let mut router = echo_server::router();
     let mut probe = Router::new();
     probe
@@ -160,33 +174,55 @@ fn server(cancelled: mpsc::Sender<Status>) -> ServerHandle {
                 Err(Status::cancelled("gone"))
             },
         )
+        .unary(
+            "/test.Probe/Slow",
+            move |_, request: echo_server::Payload| -> Result<echo_server::Payload, Status> {
+                let _ = started.lock().unwrap().send(Status::ok());
+                std::thread::sleep(Duration::from_secs(1));
+                Ok(request)
+            },
+        )
         .intercept(|head| match head.metadata.get_str("x-deny") {
             Some(_) => Err(Status::new(Code::PermissionDenied, "denied by interceptor")),
             None => Ok(()),
         });
     router.merge(probe);
-    Server::new(router)
+    Server::with_config(router, config)
         .unwrap()
         .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
         .unwrap()
 }
 
-fn run(scenario: &str) -> (String, mpsc::Receiver<Status>) {
-    let (tx, rx) = mpsc::channel();
-    let server = server(tx);
-    let port = server.local_addr().port().to_string();
-    let output = Command::new(python())
-        .args(["-c", CLIENT, &port, scenario])
-        .output()
-        .expect("run the grpcio client");
+fn client(port: u16, scenario: &str) -> Child {
+    Command::new(python())
+        .args(["-c", CLIENT, &port.to_string(), scenario])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run the grpcio client")
+}
+
+fn output(child: Child) -> String {
+    let output = child.wait_with_output().expect("the grpcio client ran");
     let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "client failed: {stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+fn run_with(scenario: &str, config: ServerConfig) -> (String, mpsc::Receiver<Status>) {
+    let (tx, rx) = mpsc::channel();
+    let server = server(tx, config);
+    let stdout = output(client(server.local_addr().port(), scenario));
     server.shutdown(Duration::from_secs(2)).unwrap();
     (stdout, rx)
+}
+
+fn run(scenario: &str) -> (String, mpsc::Receiver<Status>) {
+    run_with(scenario, ServerConfig::default())
 }
 
 #[test]
@@ -268,4 +304,34 @@ fn a_slow_handler_does_not_stall_a_fast_call() {
 fn an_interceptor_refuses_with_its_status() {
     let (out, _) = run("interceptor");
     assert_eq!(out, "denied PERMISSION_DENIED denied by interceptor\n");
+}
+
+#[test]
+fn shutdown_lets_calls_in_progress_finish() {
+    let (tx, started) = mpsc::channel();
+    let server = server(tx, ServerConfig::default());
+    let child = client(server.local_addr().port(), "drain");
+    started
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the slow handler started");
+    let begun = Instant::now();
+    server.shutdown(Duration::from_secs(10)).unwrap();
+    // The loop ended once the call had drained, well before the grace.
+    assert!(
+        begun.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        begun.elapsed()
+    );
+    assert_eq!(output(child), "drained 0a05647261696e\n");
+}
+
+#[test]
+fn a_full_pool_answers_resource_exhausted() {
+    let config = ServerConfig {
+        workers: 1,
+        handler_queue: 0,
+        ..ServerConfig::default()
+    };
+    let (out, _) = run_with("saturated", config);
+    assert_eq!(out, "busy RESOURCE_EXHAUSTED\nslow 0a04736c6f77\n");
 }
