@@ -10,6 +10,7 @@
 #[path = "../examples/echo_server.rs"]
 mod echo_server;
 
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -17,7 +18,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use grpclite::api::{Router, Server, ServerConfig, ServerHandle};
+use grpclite::api::{HealthReporter, Router, Server, ServerConfig, ServerHandle, ServingStatus};
 use grpclite::grpc::{Code, Status};
 
 /// The client side of every scenario; prints one line per result.
@@ -130,6 +131,12 @@ elif scenario == "saturated":
     except grpc.RpcError as e:
         print("busy", e.code().name)
     print("slow", slow.result().hex())
+elif scenario == "watch":
+    responses = method("/grpc.health.v1.Health/Watch", "unary_stream")(payload(b"svc"), timeout=10)
+    for _ in range(3):
+        print("watch", next(responses).hex())
+        sys.stdout.flush()
+    responses.cancel()
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -334,4 +341,26 @@ fn a_full_pool_answers_resource_exhausted() {
     };
     let (out, _) = run_with("saturated", config);
     assert_eq!(out, "busy RESOURCE_EXHAUSTED\nslow 0a04736c6f77\n");
+}
+
+#[test]
+fn health_watch_streams_status_changes() {
+    let reporter = HealthReporter::new();
+    let mut router = Router::new();
+    router.merge(reporter.router());
+    let server = Server::new(router)
+        .unwrap()
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap();
+    let mut child = client(server.local_addr().port(), "watch");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = || lines.next().expect("a watch line").expect("readable");
+    // health-checking.md: an unknown service is SERVICE_UNKNOWN (3) to Watch.
+    assert_eq!(next(), "watch 0803");
+    reporter.set_status("svc", ServingStatus::Serving);
+    assert_eq!(next(), "watch 0801");
+    reporter.set_status("svc", ServingStatus::NotServing);
+    assert_eq!(next(), "watch 0802");
+    assert!(child.wait().unwrap().success());
+    server.shutdown(Duration::from_secs(2)).unwrap();
 }
