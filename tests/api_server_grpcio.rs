@@ -137,6 +137,14 @@ elif scenario == "watch":
         print("watch", next(responses).hex())
         sys.stdout.flush()
     responses.cancel()
+elif scenario == "panic":
+    for name in ("/test.Probe/Panic", "/test.Probe/PanicInline"):
+        try:
+            method(name)(b"", timeout=10)
+            print("no error")
+        except grpc.RpcError as e:
+            print("panic", e.code().name, e.details())
+    print("after", unary(payload(b"ok"), timeout=10).hex())
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -187,6 +195,18 @@ fn server(probe: mpsc::Sender<Status>, config: ServerConfig) -> ServerHandle {
                 let _ = started.lock().unwrap().send(Status::ok());
                 std::thread::sleep(Duration::from_secs(1));
                 Ok(request)
+            },
+        )
+        .unary(
+            "/test.Probe/Panic",
+            |_, _: echo_server::Payload| -> Result<echo_server::Payload, Status> {
+                panic!("a handler bug")
+            },
+        )
+        .unary_inline(
+            "/test.Probe/PanicInline",
+            |_, _: echo_server::Payload| -> Result<echo_server::Payload, Status> {
+                panic!("an inline handler bug")
             },
         )
         .intercept(|head| match head.metadata.get_str("x-deny") {
@@ -363,4 +383,13 @@ fn health_watch_streams_status_changes() {
     assert_eq!(next(), "watch 0802");
     assert!(child.wait().unwrap().success());
     server.shutdown(Duration::from_secs(2)).unwrap();
+}
+
+#[test]
+fn a_panicking_handler_fails_its_call_only() {
+    let (out, _) = run("panic");
+    assert_eq!(
+        out,
+        "panic INTERNAL the handler panicked\npanic INTERNAL the handler panicked\nafter 0a026f6b\n"
+    );
 }

@@ -287,9 +287,17 @@ impl ServerSession {
         };
         let request = active.request.take();
         if active.handler.is_inline() {
-            let result = active
-                .handler
-                .run_unary(&mut context, request.unwrap_or_default());
+            let handler = &active.handler;
+            let run = std::panic::AssertUnwindSafe(|| {
+                handler.run_unary(&mut context, request.unwrap_or_default())
+            });
+            // A panicking inline handler fails its call, not the loop.
+            let result = std::panic::catch_unwind(run).unwrap_or_else(|_| {
+                Some((
+                    Err(Status::internal("the handler panicked")),
+                    Metadata::new(),
+                ))
+            });
             if let Some((result, trailers)) = result {
                 send_response_headers(active);
                 let status = match result {
