@@ -18,7 +18,9 @@ use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use grpclite::api::{HealthReporter, Router, Server, ServerConfig, ServerHandle, ServingStatus};
+use grpclite::api::{
+    HealthReporter, Requests, Router, Server, ServerConfig, ServerHandle, ServingStatus,
+};
 use grpclite::grpc::{Code, Status};
 
 /// The client side of every scenario; prints one line per result.
@@ -145,6 +147,23 @@ elif scenario == "panic":
         except grpc.RpcError as e:
             print("panic", e.code().name, e.details())
     print("after", unary(payload(b"ok"), timeout=10).hex())
+elif scenario == "slow_reader":
+    start = time.time()
+    pulled = []
+
+    def requests():
+        for i in range(60):
+            pulled.append(time.time() - start)
+            yield payload(b"r" * 100000)
+
+    response = method("/test.Probe/SlowReader", "stream_unary")(requests(), timeout=20)
+    early = sum(1 for t in pulled if t < 0.8)
+    print("read", response.hex(), "early", early, file=sys.stderr)
+    print("read", response.hex(), "bounded" if early < 30 else "unbounded %d" % early)
+elif scenario == "slow_client":
+    responses = method("/test.Probe/FastWriter", "unary_stream")(b"", timeout=20)
+    time.sleep(1.0)
+    print("received", sum(1 for r in responses))
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -170,6 +189,7 @@ fn python() -> PathBuf {
 fn server(probe: mpsc::Sender<Status>, config: ServerConfig) -> ServerHandle {
     let cancelled = Arc::new(Mutex::new(probe));
     let started = cancelled.clone();
+    let writer = cancelled.clone();
     let mut router = echo_server::router();
     let mut probe = Router::new();
     probe
@@ -207,6 +227,40 @@ fn server(probe: mpsc::Sender<Status>, config: ServerConfig) -> ServerHandle {
             "/test.Probe/PanicInline",
             |_, _: echo_server::Payload| -> Result<echo_server::Payload, Status> {
                 panic!("an inline handler bug")
+            },
+        )
+        .client_streaming(
+            "/test.Probe/SlowReader",
+            |_, requests: &mut Requests<echo_server::Payload>| {
+                // Reads nothing for a second: the client must be held back.
+                std::thread::sleep(Duration::from_secs(1));
+                let mut count = 0u64;
+                while let Some(request) = requests.recv() {
+                    request?;
+                    count += 1;
+                }
+                Ok(echo_server::StreamRequest { count, size: 0 })
+            },
+        )
+        .server_streaming(
+            "/test.Probe/FastWriter",
+            move |_, _: echo_server::Payload, responses| {
+                let response = echo_server::Payload {
+                    payload: vec![b'w'; 100_000],
+                };
+                let start = Instant::now();
+                let mut early = 0;
+                for _ in 0..400 {
+                    responses.send(&response)?;
+                    if start.elapsed() < Duration::from_millis(800) {
+                        early += 1;
+                    }
+                }
+                let _ = writer
+                    .lock()
+                    .unwrap()
+                    .send(Status::new(Code::Ok, format!("{early}")));
+                Ok(())
             },
         )
         .intercept(|head| match head.metadata.get_str("x-deny") {
@@ -391,5 +445,27 @@ fn a_panicking_handler_fails_its_call_only() {
     assert_eq!(
         out,
         "panic INTERNAL the handler panicked\npanic INTERNAL the handler panicked\nafter 0a026f6b\n"
+    );
+}
+
+#[test]
+fn an_unread_request_stream_holds_the_client_back() {
+    let (out, _) = run("slow_reader");
+    // StreamRequest { count = 60 }; fewer than 30 of the 60 messages of
+    // 100 kB left the client while the handler read nothing.
+    assert_eq!(out, "read 083c bounded\n");
+}
+
+#[test]
+fn a_client_not_reading_blocks_the_sending_handler() {
+    let (out, probe) = run("slow_client");
+    assert_eq!(out, "received 400\n");
+    let early: u32 = probe.recv().unwrap().message.parse().unwrap();
+    // The client's window (grpc core grows it to a few MB by BDP
+    // probing), HTTP/2's send buffer and the call's send queue hold some of
+    // the 100 kB messages (about 47 when measured); the rest wait in `send`.
+    assert!(
+        early < 100,
+        "{early} of 400 sends returned before the client read"
     );
 }
