@@ -32,7 +32,12 @@ import time
 import grpc
 
 port, scenario = sys.argv[1], sys.argv[2]
-channel = grpc.insecure_channel("127.0.0.1:%s" % port)
+if scenario == "tls":
+    with open(sys.argv[3], "rb") as f:
+        credentials = grpc.ssl_channel_credentials(root_certificates=f.read())
+    channel = grpc.secure_channel("localhost:%s" % port, credentials)
+else:
+    channel = grpc.insecure_channel("127.0.0.1:%s" % port)
 grpc.channel_ready_future(channel).result(timeout=10)
 
 
@@ -164,6 +169,11 @@ elif scenario == "slow_client":
     responses = method("/test.Probe/FastWriter", "unary_stream")(b"", timeout=20)
     time.sleep(1.0)
     print("received", sum(1 for r in responses))
+elif scenario == "tls":
+    print("tls", unary(payload(b"secret"), timeout=10).hex())
+elif scenario == "fallback":
+    bidi = method("/any.Service/AnyMethod", "stream_stream")
+    print("fallback", ",".join(r.hex() for r in bidi(iter([b"\x01\x02", b"", b"\xff"]), timeout=10)))
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -275,8 +285,13 @@ fn server(probe: mpsc::Sender<Status>, config: ServerConfig) -> ServerHandle {
 }
 
 fn client(port: u16, scenario: &str) -> Child {
+    client_with(port, scenario, &[])
+}
+
+fn client_with(port: u16, scenario: &str, extra: &[&str]) -> Child {
     Command::new(python())
         .args(["-c", CLIENT, &port.to_string(), scenario])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -304,6 +319,51 @@ fn run_with(scenario: &str, config: ServerConfig) -> (String, mpsc::Receiver<Sta
 
 fn run(scenario: &str) -> (String, mpsc::Receiver<Status>) {
     run_with(scenario, ServerConfig::default())
+}
+
+#[allow(dead_code)]
+#[path = "net_support/pki.rs"]
+mod pki;
+
+#[test]
+fn unary_over_tls() {
+    let pki = pki::pki();
+    let tls = grpclite::net::tls::ServerTls::from_pem_files(
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        Default::default(),
+    )
+    .unwrap();
+    let server = Server::new(echo_server::router())
+        .unwrap()
+        .tls(tls)
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap();
+    let ca = pki.path("ca.pem").display().to_string();
+    let child = client_with(server.local_addr().port(), "tls", &[&ca]);
+    assert_eq!(output(child), "tls 0a06736563726574\n");
+    server.shutdown(Duration::from_secs(2)).unwrap();
+}
+
+#[test]
+fn the_fallback_takes_any_method_as_raw_bytes() {
+    let mut router = Router::new();
+    router.fallback(|ctx, requests, responses| {
+        assert_eq!(ctx.path(), "/any.Service/AnyMethod");
+        while let Some(message) = requests.recv() {
+            let mut reversed = message?.to_vec();
+            reversed.reverse();
+            responses.send(reversed.into())?;
+        }
+        Ok(())
+    });
+    let server = Server::new(router)
+        .unwrap()
+        .spawn(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap();
+    let child = client(server.local_addr().port(), "fallback");
+    assert_eq!(output(child), "fallback 0201,,ff\n");
+    server.shutdown(Duration::from_secs(2)).unwrap();
 }
 
 #[test]
