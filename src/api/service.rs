@@ -241,6 +241,10 @@ impl MethodHandler {
     /// responses and final status through the call's channel.
     pub(crate) fn run(&self, mut ctx: ServerContext, request: Option<Bytes>) {
         let channel = ctx.channel.clone();
+        if channel.lock().ended.is_some() {
+            // Cancelled (or past its deadline) while it waited for a worker.
+            return;
+        }
         let mut requests = RequestStream {
             channel: channel.clone(),
         };
@@ -540,6 +544,18 @@ mod tests {
             .unwrap()
             .run(ctx, Some(Bytes::from_static(b"\x0a\x05hi")));
         assert_eq!(outbox(&channel), ["finish Internal"]);
+    }
+
+    #[test]
+    fn a_call_ended_before_it_started_does_not_run() {
+        let mut router = Router::new();
+        router.unary("/pkg.Svc/Do", |_, _: Text| -> Result<Text, Status> {
+            panic!("must not run")
+        });
+        let (ctx, channel) = context();
+        channel.end(Status::cancelled("gone"));
+        router.route("/pkg.Svc/Do").unwrap().run(ctx, None);
+        assert!(outbox(&channel).is_empty());
     }
 
     #[test]
