@@ -174,6 +174,13 @@ elif scenario == "tls":
 elif scenario == "fallback":
     bidi = method("/any.Service/AnyMethod", "stream_stream")
     print("fallback", ",".join(r.hex() for r in bidi(iter([b"\x01\x02", b"", b"\xff"]), timeout=10)))
+elif scenario == "too_large":
+    try:
+        unary(payload(b"a" * 5000000), timeout=10)
+        print("no error")
+    except grpc.RpcError as e:
+        print("too_large", e.code().name)
+    print("after", unary(payload(b"ok"), timeout=10).hex())
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -528,4 +535,11 @@ fn a_client_not_reading_blocks_the_sending_handler() {
         early < 100,
         "{early} of 400 sends returned before the client read"
     );
+}
+
+#[test]
+fn a_request_past_the_message_limit_is_resource_exhausted() {
+    // CallLimits::max_receive_message_size is 4 MiB by default.
+    let (out, _) = run("too_large");
+    assert_eq!(out, "too_large RESOURCE_EXHAUSTED\nafter 0a026f6b\n");
 }
