@@ -26,7 +26,7 @@ pub mod worker_pool;
 
 pub use health::{HealthReporter, ServingStatus};
 pub use server::{Server, ServerConfig, ServerHandle};
-pub use server_session::ServerSession;
+pub use server_session::{CallWaker, ServerSession};
 pub use service::{
     Interceptor, MethodHandler, RequestStream, Requests, ResponseSink, Responses, Router,
     ServerContext,

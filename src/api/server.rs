@@ -16,11 +16,13 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::server_session::ServerSession;
+use super::server_session::{CallWaker, ServerSession};
 use super::service::Router;
 use super::worker_pool::WorkerPool;
 use crate::grpc::CallLimits;
-use crate::net::{ConnectionInfo, Driver, EventLoop, Limits, LoopHandle, Security};
+use crate::net::{
+    ConnectionInfo, Driver, EventLoop, H2cUpgrade, Limits, LoopHandle, PeerAddress, Security,
+};
 
 /// Most worker threads the default configuration starts.
 pub const MAX_DEFAULT_WORKERS: usize = 32;
@@ -136,6 +138,20 @@ impl Server {
         Ok(local)
     }
 
+    /// A session for one connection outside a `net` loop (a test, a
+    /// fuzzer, another driver): `waker` is how handler threads ask for
+    /// [`ServerSession::handle_call_progress`]; `upgrade` is the request of
+    /// an HTTP/1.1 `Upgrade: h2c`, if any. `None` refuses the connection.
+    pub fn session(
+        &self,
+        peer: PeerAddress,
+        upgrade: Option<&H2cUpgrade>,
+        waker: CallWaker,
+        now: Instant,
+    ) -> Option<ServerSession> {
+        ServerSession::new(self.shared.clone(), peer, upgrade, waker, now)
+    }
+
     /// Listens on `addr` and serves on this thread until the loop is shut
     /// down (through a `LoopHandle`; use [`spawn`](Self::spawn) for a handle).
     pub fn serve(self, addr: SocketAddr) -> io::Result<()> {
@@ -169,7 +185,7 @@ fn session(
     shared: &Arc<ServerShared>,
     handle: &LoopHandle<ServerSession>,
 ) -> Option<ServerSession> {
-    ServerSession::new(info, shared.clone(), handle.clone(), Instant::now())
+    ServerSession::accepted(info, shared.clone(), handle.clone(), Instant::now())
 }
 
 /// A server running on its own thread.

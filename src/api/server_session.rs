@@ -6,7 +6,9 @@
 //! answer (405, 415), an unknown method or a refusing interceptor a
 //! Trailers-Only status. Otherwise a [`ServerCall`] runs the stream and the
 //! handler runs on the worker pool (or inline); the two meet in a per-call
-//! channel, and the handler wakes the loop through the [`LoopHandle`].
+//! channel, and the handler wakes the loop through a [`CallWaker`] (on a
+//! `net` loop: [`LoopHandle::send_to_session`] to
+//! [`ServerSession::handle_call_progress`]).
 //!
 //! Back-pressure both ways: the client's DATA is credited back (RFC 9113
 //! §5.2) only while the handler keeps up with its messages, and responses
@@ -26,7 +28,12 @@ use crate::grpc::{Code, StreamAction};
 use crate::grpc::{HeaderList, Metadata, Rejection, RequestHead, ServerCall, ServerEvent, Status};
 use crate::h2::{self, Connection, Event, StreamId};
 use crate::hpack::Header;
-use crate::net::{ConnectionId, ConnectionInfo, H2cUpgrade, LoopHandle, PeerAddress, Session};
+use crate::net::{ConnectionInfo, H2cUpgrade, LoopHandle, PeerAddress, Session};
+
+/// How a handler thread asks the session's thread to call
+/// [`ServerSession::handle_call_progress`] for a stream: it must not block
+/// for long and must not call into the session itself.
+pub type CallWaker = Arc<dyn Fn(StreamId) + Send + Sync>;
 
 /// The call of one stream, as the loop keeps it.
 struct ActiveCall {
@@ -58,17 +65,15 @@ impl ActiveCall {
 /// The `net::Session` of one gRPC server connection (see the module doc).
 pub struct ServerSession {
     conn: Connection,
-    id: ConnectionId,
     peer: PeerAddress,
     shared: Arc<ServerShared>,
-    handle: LoopHandle<ServerSession>,
+    waker: CallWaker,
     calls: HashMap<StreamId, ActiveCall>,
 }
 
 impl std::fmt::Debug for ServerSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ServerSession")
-            .field("id", &self.id)
             .field("peer", &self.peer)
             .field("calls", &self.calls.len())
             .finish_non_exhaustive()
@@ -76,15 +81,32 @@ impl std::fmt::Debug for ServerSession {
 }
 
 impl ServerSession {
-    /// The session for a new connection; `None` refuses it (an h2c
-    /// upgrade with invalid `HTTP2-Settings`).
-    pub(crate) fn new(
+    /// The session for a connection accepted by a `net` loop; `None`
+    /// refuses it (an h2c upgrade with invalid `HTTP2-Settings`).
+    pub(crate) fn accepted(
         info: &ConnectionInfo,
         shared: Arc<ServerShared>,
         handle: LoopHandle<ServerSession>,
         now: Instant,
     ) -> Option<ServerSession> {
-        let conn = match &info.upgrade {
+        let id = info.id;
+        let waker: CallWaker = Arc::new(move |stream| {
+            // Fails only once the loop has stopped; the call is over then.
+            let _ = handle.send_to_session(id, move |session, now| {
+                session.handle_call_progress(stream, now)
+            });
+        });
+        ServerSession::new(shared, info.peer.clone(), info.upgrade.as_ref(), waker, now)
+    }
+
+    pub(crate) fn new(
+        shared: Arc<ServerShared>,
+        peer: PeerAddress,
+        upgrade: Option<&H2cUpgrade>,
+        waker: CallWaker,
+        now: Instant,
+    ) -> Option<ServerSession> {
+        let conn = match upgrade {
             None => Connection::new(h2::Role::Server, shared.config.h2, now),
             Some(upgrade) => Connection::new_upgraded(
                 shared.config.h2,
@@ -96,10 +118,9 @@ impl ServerSession {
         };
         Some(ServerSession {
             conn,
-            id: info.id,
-            peer: info.peer.clone(),
+            peer,
             shared,
-            handle,
+            waker,
             calls: HashMap::new(),
         })
     }
@@ -219,12 +240,8 @@ impl ServerSession {
 
     /// How a handler wakes the loop for `stream`.
     fn waker(&self, stream: StreamId) -> Box<dyn Fn() + Send + Sync> {
-        let handle = self.handle.clone();
-        let id = self.id;
-        Box::new(move || {
-            // Fails only once the loop has stopped; the call is over then.
-            let _ = handle.send_to_session(id, move |session, now| session.pump(stream, now));
-        })
+        let waker = self.waker.clone();
+        Box::new(move || waker(stream))
     }
 
     fn take_data(&mut self, stream: StreamId, data: Bytes, end_stream: bool) {
@@ -329,9 +346,10 @@ impl ServerSession {
         }
     }
 
-    /// The handler made progress (took requests, queued responses): move
-    /// its responses into the call and credit the client.
-    pub(crate) fn pump(&mut self, stream: StreamId, _now: Instant) {
+    /// The handler of `stream` made progress (took requests, queued
+    /// responses), as its [`CallWaker`] said: moves its responses into the
+    /// call and credits the client. Call on the session's thread.
+    pub fn handle_call_progress(&mut self, stream: StreamId, _now: Instant) {
         let Some(active) = self.calls.get_mut(&stream) else {
             return;
         };
@@ -578,5 +596,341 @@ impl Session for ServerSession {
 impl Drop for ServerSession {
     fn drop(&mut self) {
         self.end_all(Status::new(Code::Unavailable, "the connection was closed"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Router, Server, ServerConfig};
+    use crate::wire::{field, DecodeError, Message, Reader, WireType};
+    use quickcheck::quickcheck;
+    use std::sync::mpsc;
+    use std::sync::Mutex;
+    use std::time::Duration;
+
+    #[derive(Debug, Default, PartialEq)]
+    struct Text(String);
+
+    impl Message for Text {
+        fn encode_raw(&self, buf: &mut Vec<u8>) {
+            field::string::encode(1, &self.0, buf);
+        }
+        fn encoded_len(&self) -> usize {
+            field::string::encoded_len(1, &self.0)
+        }
+        fn merge_field(
+            &mut self,
+            number: u32,
+            wire_type: WireType,
+            r: &mut Reader<'_>,
+        ) -> Result<(), DecodeError> {
+            match number {
+                1 => field::string::merge(wire_type, &mut self.0, r),
+                _ => r.skip_value(number, wire_type).map(|_| ()),
+            }
+        }
+        fn clear(&mut self) {
+            self.0.clear();
+        }
+    }
+
+    /// What the client saw on a stream, in order.
+    #[derive(Debug, Clone, PartialEq)]
+    enum Seen {
+        Headers(Vec<(String, String)>, bool),
+        Data(Vec<u8>, bool),
+        Reset,
+    }
+
+    /// A client `h2::Connection` and our session over in-memory pipes.
+    struct Pair {
+        _server: Server,
+        session: ServerSession,
+        client: Connection,
+        wakes: Arc<Mutex<Vec<StreamId>>>,
+        now: Instant,
+        seen: Vec<(StreamId, Seen)>,
+    }
+
+    impl Pair {
+        fn new(router: Router) -> Pair {
+            let server = Server::with_config(
+                router,
+                ServerConfig {
+                    workers: 2,
+                    ..ServerConfig::default()
+                },
+            )
+            .unwrap();
+            let now = Instant::now();
+            let wakes = Arc::new(Mutex::new(Vec::new()));
+            let sink = wakes.clone();
+            let waker: CallWaker = Arc::new(move |stream| sink.lock().unwrap().push(stream));
+            let session = server
+                .session(PeerAddress::Unix(None), None, waker, now)
+                .unwrap();
+            Pair {
+                _server: server,
+                session,
+                client: Connection::new(h2::Role::Client, h2::Config::default(), now),
+                wakes,
+                now,
+                seen: Vec::new(),
+            }
+        }
+
+        /// Moves bytes both ways and handler progress until `done` holds
+        /// for what the client saw (or five seconds pass).
+        fn drive_until(&mut self, done: impl Fn(&[(StreamId, Seen)]) -> bool) {
+            let give_up = Instant::now() + Duration::from_secs(5);
+            let mut turns = 0;
+            // A few turns at least, so that `|_| true` still moves bytes.
+            while turns < 3 || !done(&self.seen) {
+                turns += 1;
+                assert!(Instant::now() < give_up, "stuck; saw {:?}", self.seen);
+                let mut bytes = Vec::new();
+                self.client.poll_transmit(&mut bytes, self.now);
+                let mut offset = 0;
+                while offset < bytes.len() {
+                    offset += self.session.handle_input(&bytes[offset..], self.now);
+                }
+                let woken: Vec<StreamId> = std::mem::take(&mut *self.wakes.lock().unwrap());
+                for stream in woken {
+                    self.session.handle_call_progress(stream, self.now);
+                }
+                let mut bytes = Vec::new();
+                self.session.poll_transmit(&mut bytes, self.now);
+                self.client.handle_input(&bytes, self.now);
+                while let Some(event) = self.client.poll_event() {
+                    let seen = match event {
+                        Event::Headers {
+                            stream,
+                            fields,
+                            end_stream,
+                            ..
+                        } => (stream, Seen::Headers(text(&fields), end_stream)),
+                        Event::Data {
+                            stream,
+                            data,
+                            end_stream,
+                        } => {
+                            let len = u32::try_from(data.len()).unwrap();
+                            self.client.release_capacity(stream, len);
+                            (stream, Seen::Data(data.to_vec(), end_stream))
+                        }
+                        Event::StreamReset { stream, .. } => (stream, Seen::Reset),
+                        _ => continue,
+                    };
+                    self.seen.push(seen);
+                }
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+
+        fn call(&mut self, path: &str, extra: &[(&str, &str)], body: Option<&[u8]>) -> StreamId {
+            let mut fields = vec![
+                Header::new(":method", "POST"),
+                Header::new(":scheme", "http"),
+                Header::new(":path", path.to_owned()),
+                Header::new(":authority", "test"),
+                Header::new("content-type", "application/grpc"),
+                Header::new("te", "trailers"),
+            ];
+            for (name, value) in extra {
+                fields.push(Header::new(name.to_string(), value.to_string()));
+            }
+            let stream = self.client.open_stream(&fields, body.is_none()).unwrap();
+            if let Some(body) = body {
+                let mut framed = bytes::BytesMut::new();
+                crate::grpc::framing::encode(body, &mut framed).unwrap();
+                self.client
+                    .send_data(stream, framed.freeze(), true)
+                    .unwrap();
+            }
+            stream
+        }
+    }
+
+    fn text(fields: &[Header]) -> Vec<(String, String)> {
+        fields
+            .iter()
+            .map(|h| {
+                (
+                    String::from_utf8_lossy(&h.name).into_owned(),
+                    String::from_utf8_lossy(&h.value).into_owned(),
+                )
+            })
+            .collect()
+    }
+
+    fn ended(seen: &[(StreamId, Seen)], stream: StreamId) -> bool {
+        seen.iter().any(|(s, event)| {
+            *s == stream
+                && matches!(
+                    event,
+                    Seen::Headers(_, true) | Seen::Data(_, true) | Seen::Reset
+                )
+        })
+    }
+
+    fn grpc_status(seen: &[(StreamId, Seen)], stream: StreamId) -> Option<String> {
+        seen.iter().find_map(|(s, event)| match event {
+            Seen::Headers(fields, true) if *s == stream => fields
+                .iter()
+                .find(|(name, _)| name == "grpc-status")
+                .map(|(_, value)| value.clone()),
+            _ => None,
+        })
+    }
+
+    fn upper() -> Router {
+        let mut router = Router::new();
+        router
+            .unary_inline("/t.S/Inline", |_, request: Text| {
+                Ok(Text(request.0.to_uppercase()))
+            })
+            .unary("/t.S/Worker", |ctx, request: Text| {
+                ctx.trailers_mut().append("x-where", "worker").unwrap();
+                Ok(Text(request.0.to_uppercase()))
+            });
+        router
+    }
+
+    #[test]
+    fn inline_and_worker_unary_calls() {
+        let mut pair = Pair::new(upper());
+        let inline = pair.call("/t.S/Inline", &[], Some(b"\x0a\x02hi"));
+        let worker = pair.call("/t.S/Worker", &[], Some(b"\x0a\x02yo"));
+        pair.drive_until(|seen| ended(seen, inline) && ended(seen, worker));
+        let on = |stream| -> Vec<Seen> {
+            pair.seen
+                .iter()
+                .filter(|(s, _)| *s == stream)
+                .map(|(_, e)| e.clone())
+                .collect()
+        };
+        let headers = Seen::Headers(
+            vec![
+                (":status".into(), "200".into()),
+                ("content-type".into(), "application/grpc".into()),
+                ("grpc-accept-encoding".into(), "identity".into()),
+            ],
+            false,
+        );
+        let trailers = |extra: &[(&str, &str)]| {
+            let mut fields = vec![("grpc-status".to_string(), "0".to_string())];
+            fields.extend(extra.iter().map(|(n, v)| (n.to_string(), v.to_string())));
+            Seen::Headers(fields, true)
+        };
+        assert_eq!(
+            on(inline),
+            [
+                headers.clone(),
+                Seen::Data(b"\x00\x00\x00\x00\x04\x0a\x02HI".to_vec(), false),
+                trailers(&[]),
+            ]
+        );
+        assert_eq!(
+            on(worker),
+            [
+                headers,
+                Seen::Data(b"\x00\x00\x00\x00\x04\x0a\x02YO".to_vec(), false),
+                trailers(&[("x-where", "worker")]),
+            ]
+        );
+    }
+
+    #[test]
+    fn non_grpc_and_unknown_requests_get_answers_not_resets() {
+        let mut pair = Pair::new(upper());
+        let get = pair
+            .client
+            .open_stream(
+                &[
+                    Header::new(":method", "GET"),
+                    Header::new(":scheme", "http"),
+                    Header::new(":path", "/"),
+                    Header::new(":authority", "test"),
+                ],
+                true,
+            )
+            .unwrap();
+        let unknown = pair.call("/t.S/Nope", &[], Some(b""));
+        pair.drive_until(|seen| ended(seen, get) && ended(seen, unknown));
+        assert_eq!(
+            pair.seen.iter().find(|(s, _)| *s == get).unwrap().1,
+            Seen::Headers(
+                vec![
+                    (":status".into(), "405".into()),
+                    ("allow".into(), "POST".into())
+                ],
+                true
+            )
+        );
+        // Trailers-Only with UNIMPLEMENTED (12).
+        assert_eq!(grpc_status(&pair.seen, unknown).as_deref(), Some("12"));
+        assert!(!pair.seen.iter().any(|(_, e)| *e == Seen::Reset));
+    }
+
+    fn waiting_router(report: mpsc::Sender<bool>) -> Router {
+        let report = Mutex::new(report);
+        let mut router = Router::new();
+        router.unary("/t.S/Wait", move |ctx, _: Text| -> Result<Text, Status> {
+            let start = Instant::now();
+            while !ctx.is_cancelled() && start.elapsed() < Duration::from_secs(5) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            report.lock().unwrap().send(ctx.is_cancelled()).unwrap();
+            Err(Status::cancelled("stopped"))
+        });
+        router
+    }
+
+    #[test]
+    fn the_deadline_ends_the_call_and_tells_the_handler() {
+        let (tx, rx) = mpsc::channel();
+        let mut pair = Pair::new(waiting_router(tx));
+        let stream = pair.call("/t.S/Wait", &[("grpc-timeout", "50m")], Some(b""));
+        pair.drive_until(|_| true);
+        let deadline = pair.session.poll_timeout().unwrap();
+        assert_eq!(deadline, pair.now + Duration::from_millis(50));
+        pair.now = deadline;
+        pair.session.handle_timeout(pair.now);
+        pair.drive_until(|seen| ended(seen, stream));
+        // DEADLINE_EXCEEDED is 4.
+        assert_eq!(grpc_status(&pair.seen, stream).as_deref(), Some("4"));
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(true));
+    }
+
+    #[test]
+    fn a_client_reset_cancels_the_handler() {
+        let (tx, rx) = mpsc::channel();
+        let mut pair = Pair::new(waiting_router(tx));
+        let stream = pair.call("/t.S/Wait", &[], Some(b""));
+        pair.drive_until(|_| true);
+        pair.client
+            .reset_stream(stream, h2::ErrorCode::Cancel)
+            .unwrap();
+        pair.drive_until(|_| true);
+        assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(true));
+        pair.drive_until(|_| true);
+        assert_eq!(pair.session.active_calls(), 0);
+    }
+
+    quickcheck! {
+        fn arbitrary_input_never_panics(chunks: Vec<Vec<u8>>) -> bool {
+            let mut pair = Pair::new(upper());
+            let now = pair.now;
+            let mut preface = Vec::new();
+            pair.client.poll_transmit(&mut preface, now);
+            pair.session.handle_input(&preface, now);
+            for chunk in &chunks {
+                pair.session.handle_input(chunk, now);
+                let mut out = Vec::new();
+                pair.session.poll_transmit(&mut out, now);
+            }
+            true
+        }
     }
 }
