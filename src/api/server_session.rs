@@ -69,7 +69,22 @@ pub struct ServerSession {
     shared: Arc<ServerShared>,
     waker: CallWaker,
     calls: HashMap<StreamId, ActiveCall>,
+    /// Refused requests whose body is still arriving, with their answer.
+    unanswered: HashMap<StreamId, Unanswered>,
 }
+
+/// A refused request still sending its body: the answer waits for its
+/// end (up to [`MAX_DISCARDED_REQUEST_BODY`]), since some clients treat
+/// the RST_STREAM(NO_ERROR) that must follow an early answer (RFC 9113
+/// §8.1) as a failure of the request.
+struct Unanswered {
+    fields: HeaderList,
+    discarded: usize,
+}
+
+/// Octets of a refused request's body read and dropped before it is
+/// answered anyway (with RST_STREAM(NO_ERROR) after the answer).
+pub const MAX_DISCARDED_REQUEST_BODY: usize = 64 * 1024;
 
 impl std::fmt::Debug for ServerSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -122,6 +137,7 @@ impl ServerSession {
             shared,
             waker,
             calls: HashMap::new(),
+            unanswered: HashMap::new(),
         })
     }
 
@@ -139,7 +155,9 @@ impl ServerSession {
                     fields,
                     end_stream,
                     trailers: false,
-                } if !self.calls.contains_key(&stream) => {
+                } if !self.calls.contains_key(&stream)
+                    && !self.unanswered.contains_key(&stream) =>
+                {
                     self.start_call(stream, &fields, end_stream, now);
                 }
                 Event::Headers {
@@ -148,6 +166,9 @@ impl ServerSession {
                     end_stream,
                     ..
                 } => {
+                    if end_stream {
+                        self.answer_now(stream);
+                    }
                     if let Some(active) = self.calls.get_mut(&stream) {
                         let pairs = fields.iter().map(|h| (&h.name[..], &h.value[..]));
                         active.call.handle_headers(pairs, end_stream);
@@ -160,6 +181,7 @@ impl ServerSession {
                     end_stream,
                 } => self.take_data(stream, data, end_stream),
                 Event::StreamReset { stream, code, .. } => {
+                    self.unanswered.remove(&stream);
                     if let Some(active) = self.calls.get_mut(&stream) {
                         active
                             .call
@@ -189,15 +211,17 @@ impl ServerSession {
         let head =
             match RequestHead::from_headers(pairs, shared.config.call_limits.metadata_soft_limit) {
                 Ok(head) => head,
-                Err(rejection) => return self.answer(stream, &rejection.to_headers()),
+                Err(rejection) => return self.answer(stream, rejection.to_headers(), end_stream),
             };
         if let Err(status) = shared.router.check(&head) {
-            return self.answer(stream, &Rejection::Status(status).to_headers());
+            let answer = Rejection::Status(status).to_headers();
+            return self.answer(stream, answer, end_stream);
         }
         let path = head.path();
         let Some(handler) = shared.router.route(&path) else {
             let status = Status::unimplemented(format!("unknown method {path}"));
-            return self.answer(stream, &Rejection::Status(status).to_headers());
+            let answer = Rejection::Status(status).to_headers();
+            return self.answer(stream, answer, end_stream);
         };
         let call = ServerCall::new(handler.kind(), &head, shared.config.call_limits, now);
         let deadline = call.poll_timeout();
@@ -233,9 +257,27 @@ impl ServerSession {
     }
 
     /// A whole response in one header block with END_STREAM.
-    fn answer(&mut self, stream: StreamId, fields: &HeaderList) {
-        // Fails only if the stream or connection is already gone.
-        let _ = self.conn.send_headers(stream, &to_h2(fields), true);
+    /// Once the request has ended: see [`Unanswered`].
+    fn answer(&mut self, stream: StreamId, fields: HeaderList, request_ended: bool) {
+        self.unanswered.insert(
+            stream,
+            Unanswered {
+                fields,
+                discarded: 0,
+            },
+        );
+        if request_ended {
+            self.answer_now(stream);
+        }
+    }
+
+    fn answer_now(&mut self, stream: StreamId) {
+        if let Some(unanswered) = self.unanswered.remove(&stream) {
+            // Fails only if the stream or connection is already gone.
+            let _ = self
+                .conn
+                .send_headers(stream, &to_h2(&unanswered.fields), true);
+        }
     }
 
     /// How a handler wakes the loop for `stream`.
@@ -246,6 +288,14 @@ impl ServerSession {
 
     fn take_data(&mut self, stream: StreamId, data: Bytes, end_stream: bool) {
         let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        if let Some(unanswered) = self.unanswered.get_mut(&stream) {
+            self.conn.release_capacity(stream, len);
+            unanswered.discarded = unanswered.discarded.saturating_add(data.len());
+            if end_stream || unanswered.discarded > MAX_DISCARDED_REQUEST_BODY {
+                self.answer_now(stream);
+            }
+            return;
+        }
         let Some(active) = self.calls.get_mut(&stream) else {
             // A call already answered: nobody will read this.
             self.conn.release_capacity(stream, len);
@@ -688,7 +738,12 @@ mod tests {
             // A few turns at least, so that `|_| true` still moves bytes.
             while turns < 3 || !done(&self.seen) {
                 turns += 1;
-                assert!(Instant::now() < give_up, "stuck; saw {:?}", self.seen);
+                assert!(
+                    Instant::now() < give_up,
+                    "stuck; saw {:?}; client error {:?}",
+                    self.seen,
+                    self.client.error()
+                );
                 let mut bytes = Vec::new();
                 self.client.poll_transmit(&mut bytes, self.now);
                 let mut offset = 0;
@@ -871,6 +926,44 @@ mod tests {
         // Trailers-Only with UNIMPLEMENTED (12).
         assert_eq!(grpc_status(&pair.seen, unknown).as_deref(), Some("12"));
         assert!(!pair.seen.iter().any(|(_, e)| *e == Seen::Reset));
+    }
+
+    #[test]
+    fn a_refused_request_is_answered_once_its_body_ends() {
+        let mut pair = Pair::new(upper());
+        let fields = [
+            Header::new(":method", "POST"),
+            Header::new(":scheme", "http"),
+            Header::new(":path", "/upload"),
+            Header::new(":authority", "test"),
+            Header::new("content-type", "text/plain"),
+        ];
+        let stream = pair.client.open_stream(&fields, false).unwrap();
+        pair.client
+            .send_data(stream, Bytes::from_static(b"first"), false)
+            .unwrap();
+        pair.drive_until(|_| true);
+        assert_eq!(pair.seen, []);
+        pair.client
+            .send_data(stream, Bytes::from_static(b"last"), true)
+            .unwrap();
+        pair.drive_until(|seen| ended(seen, stream));
+        assert_eq!(
+            pair.seen,
+            [(
+                stream,
+                Seen::Headers(vec![(":status".into(), "415".into())], true)
+            )]
+        );
+
+        // A long body is not read to its end: answered past the limit.
+        let long = pair.client.open_stream(&fields, false).unwrap();
+        let chunk = Bytes::from(vec![0u8; MAX_DISCARDED_REQUEST_BODY + 1]);
+        pair.client.send_data(long, chunk, false).unwrap();
+        pair.drive_until(|_| true);
+        // (The client h2::Connection drops a response followed at once by
+        // RST_STREAM(NO_ERROR), so the server's side is checked here.)
+        assert!(pair.session.unanswered.is_empty());
     }
 
     fn waiting_router(report: mpsc::Sender<bool>) -> Router {
