@@ -111,6 +111,18 @@ elif scenario == "unimplemented":
             print("no error")
         except grpc.RpcError as e:
             print("unimplemented", e.code().name)
+
+    def silent():
+        time.sleep(3)
+        yield b""
+
+    start = time.time()
+    try:
+        for _ in method("/no.Such/Stream", "stream_stream")(silent(), timeout=10):
+            pass
+        print("no error")
+    except grpc.RpcError as e:
+        print("unimplemented", e.code().name, "at once" if time.time() - start < 2 else "late")
 elif scenario == "health":
     check = method("/grpc.health.v1.Health/Check")
     print("check", check(b"", timeout=10).hex())
@@ -432,7 +444,7 @@ fn unknown_methods_are_unimplemented() {
     let (out, _) = run("unimplemented");
     assert_eq!(
         out,
-        "unimplemented UNIMPLEMENTED\nunimplemented UNIMPLEMENTED\n"
+        "unimplemented UNIMPLEMENTED\nunimplemented UNIMPLEMENTED\nunimplemented UNIMPLEMENTED at once\n"
     );
 }
 

@@ -73,10 +73,11 @@ pub struct ServerSession {
     unanswered: HashMap<StreamId, Unanswered>,
 }
 
-/// A refused request still sending its body: the answer waits for its
-/// end (up to [`MAX_DISCARDED_REQUEST_BODY`]), since some clients treat
-/// the RST_STREAM(NO_ERROR) that must follow an early answer (RFC 9113
-/// §8.1) as a failure of the request.
+/// A non-gRPC request (405, 415) still sending its body: the answer waits
+/// for its end (up to [`MAX_DISCARDED_REQUEST_BODY`]), since some clients
+/// treat the RST_STREAM(NO_ERROR) that must follow an early answer (RFC
+/// 9113 §8.1) as a failure of the request. gRPC refusals (Trailers-Only)
+/// go at once: a streaming client may be waiting for them.
 struct Unanswered {
     fields: HeaderList,
     discarded: usize,
@@ -211,17 +212,22 @@ impl ServerSession {
         let head =
             match RequestHead::from_headers(pairs, shared.config.call_limits.metadata_soft_limit) {
                 Ok(head) => head,
-                Err(rejection) => return self.answer(stream, rejection.to_headers(), end_stream),
+                Err(rejection) => {
+                    // A gRPC client may wait for the answer before it sends
+                    // more: only plain HTTP answers wait for the body.
+                    let waits = !matches!(rejection, Rejection::Status(_));
+                    return self.answer(stream, rejection.to_headers(), end_stream || !waits);
+                }
             };
         if let Err(status) = shared.router.check(&head) {
             let answer = Rejection::Status(status).to_headers();
-            return self.answer(stream, answer, end_stream);
+            return self.answer(stream, answer, true);
         }
         let path = head.path();
         let Some(handler) = shared.router.route(&path) else {
             let status = Status::unimplemented(format!("unknown method {path}"));
             let answer = Rejection::Status(status).to_headers();
-            return self.answer(stream, answer, end_stream);
+            return self.answer(stream, answer, true);
         };
         let call = ServerCall::new(handler.kind(), &head, shared.config.call_limits, now);
         let deadline = call.poll_timeout();
