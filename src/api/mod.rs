@@ -12,7 +12,9 @@
 //! - [`service`]: the handler side: [`Router`] (registration by path,
 //!   typed over [`crate::wire::Message`] or raw bytes), [`ServerContext`],
 //!   [`RequestStream`] / [`ResponseSink`] and their typed forms.
-//! - [`server_session`]: the `net::Session` of one HTTP/2 connection.
+//! - [`server_session`]: the `net::Session` of one HTTP/2 connection; it
+//!   also runs outside a `net` loop ([`Server::session`], a [`CallWaker`]),
+//!   e.g. under a fuzzer or a test's in-memory pipe.
 //! - [`worker_pool`]: the bounded pool handlers run on.
 //! - [`server`]: [`ServerConfig`], [`Server`] and [`ServerHandle`].
 //! - [`health`]: the standard `grpc.health.v1.Health` service.

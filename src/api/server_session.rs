@@ -262,8 +262,8 @@ impl ServerSession {
         self.after_call(stream);
     }
 
-    /// A whole response in one header block with END_STREAM.
-    /// Once the request has ended: see [`Unanswered`].
+    /// Answers with one header block carrying END_STREAM: now if the
+    /// request has ended, else once its body has (see [`Unanswered`]).
     fn answer(&mut self, stream: StreamId, fields: HeaderList, request_ended: bool) {
         self.unanswered.insert(
             stream,
