@@ -555,3 +555,34 @@ fn a_request_past_the_message_limit_is_resource_exhausted() {
     let (out, _) = run("too_large");
     assert_eq!(out, "too_large RESOURCE_EXHAUSTED\nafter 0a026f6b\n");
 }
+
+#[test]
+fn a_server_inside_the_callers_own_loop() {
+    // The caller owns the loop and turns it with `poll`; the server only
+    // adds its listener to the loop's driver.
+    let server = Server::new(echo_server::router()).unwrap();
+    let mut event_loop = grpclite::net::EventLoop::new(grpclite::net::Limits::default()).unwrap();
+    let addr = server
+        .listen(event_loop.driver(), SocketAddr::from(([127, 0, 0, 1], 0)))
+        .unwrap();
+    let child = client(addr.port(), "unary");
+    let mut happened = Vec::new();
+    let give_up = Instant::now() + Duration::from_secs(20);
+    let mut child = Some(child);
+    let mut out = None;
+    while out.is_none() {
+        assert!(Instant::now() < give_up, "the client did not finish");
+        event_loop
+            .poll(Some(Duration::from_millis(10)), &mut happened)
+            .unwrap();
+        if let Some(running) = child.as_mut() {
+            if running.try_wait().unwrap().is_some() {
+                out = child.take().map(output);
+            }
+        }
+    }
+    assert_eq!(out.unwrap(), "unary 0a0568656c6c6f\n");
+    assert!(happened
+        .iter()
+        .any(|event| matches!(event, grpclite::net::LoopEvent::Ready { .. })));
+}
