@@ -273,6 +273,7 @@ impl MethodHandler {
 
 /// A check run on every call before its handler (e.g. authentication):
 /// it sees the request headers and may refuse the call with a status.
+/// It runs on the loop thread, so it must be quick and never block.
 pub type Interceptor = dyn Fn(&RequestHead) -> Result<(), Status> + Send + Sync;
 
 /// The methods a server answers, by `:path` (`/package.Service/Method`).
