@@ -193,6 +193,13 @@ elif scenario == "too_large":
     except grpc.RpcError as e:
         print("too_large", e.code().name)
     print("after", unary(payload(b"ok"), timeout=10).hex())
+elif scenario == "watch_many":
+    watch = method("/grpc.health.v1.Health/Watch", "unary_stream")
+    watches = [watch(b"", timeout=10) for _ in range(3)]
+    print("watching", ",".join(next(w).hex() for w in watches))
+    print("unary", unary(payload(b"w"), timeout=5).hex())
+    for w in watches:
+        w.cancel()
 elif scenario == "interceptor":
     try:
         unary(payload(b"x"), timeout=10, metadata=(("x-deny", "yes"),))
@@ -585,4 +592,15 @@ fn a_server_inside_the_callers_own_loop() {
     assert!(happened
         .iter()
         .any(|event| matches!(event, grpclite::net::LoopEvent::Ready { .. })));
+}
+
+#[test]
+fn health_watches_do_not_hold_workers() {
+    let config = ServerConfig {
+        workers: 1,
+        handler_queue: 0,
+        ..ServerConfig::default()
+    };
+    let (out, _) = run_with("watch_many", config);
+    assert_eq!(out, "watching 0801,0801,0801\nunary 0a0177\n");
 }

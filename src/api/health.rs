@@ -242,6 +242,8 @@ impl HealthReporter {
                 watch.watch(ctx, &request.service, responses)
             },
         );
+        // A watch lasts as long as the client wants: it must not hold a worker.
+        router.on_own_thread(format!("/{SERVICE}/Watch"));
         router
     }
 

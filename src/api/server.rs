@@ -12,6 +12,7 @@
 
 use std::io;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicUsize;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -48,6 +49,10 @@ pub struct ServerConfig {
     /// Octets of responses a handler may queue before `send` blocks.
     /// Default 64 KiB (HTTP/2's per-stream send buffer is on top of it).
     pub send_queue_per_call: usize,
+    /// Most handlers running on threads of their own at once (see
+    /// [`Router::on_own_thread`]); past it, such calls get
+    /// RESOURCE_EXHAUSTED. Default 64.
+    pub max_own_threads: usize,
     /// Message size and metadata limits of each call.
     pub call_limits: CallLimits,
     /// The HTTP/2 connection's limits and timers.
@@ -64,6 +69,7 @@ impl Default for ServerConfig {
             handler_queue: 256,
             receive_buffer_per_call: 64 * 1024,
             send_queue_per_call: 64 * 1024,
+            max_own_threads: 64,
             call_limits: CallLimits::default(),
             h2: crate::h2::Config::default(),
             net: Limits::default(),
@@ -76,6 +82,8 @@ pub(crate) struct ServerShared {
     pub(crate) router: Router,
     pub(crate) config: ServerConfig,
     pub(crate) pool: WorkerPool,
+    /// Handlers running on threads of their own now.
+    pub(crate) own_threads: AtomicUsize,
 }
 
 /// A gRPC server: handlers, configuration and how connections are secured.
@@ -112,6 +120,7 @@ impl Server {
                 router,
                 config,
                 pool,
+                own_threads: AtomicUsize::new(0),
             }),
             security: Security::Plaintext,
         })

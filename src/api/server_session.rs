@@ -16,6 +16,7 @@
 //! outrunning the client blocks in `send`.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -24,6 +25,7 @@ use bytes::Bytes;
 use super::call_channel::{CallChannel, Outgoing};
 use super::server::ServerShared;
 use super::service::{MethodHandler, ServerContext};
+use super::worker_pool::Job;
 use crate::grpc::{Code, StreamAction};
 use crate::grpc::{HeaderList, Metadata, Rejection, RequestHead, ServerCall, ServerEvent, Status};
 use crate::h2::{self, Connection, Event, StreamId};
@@ -40,6 +42,8 @@ struct ActiveCall {
     call: ServerCall,
     channel: Arc<CallChannel>,
     handler: MethodHandler,
+    /// The handler runs on a thread of its own, not a worker.
+    own_thread: bool,
     /// Until the handler starts.
     context: Option<ServerContext>,
     /// The single request message of a unary or server-streaming call.
@@ -243,6 +247,7 @@ impl ServerSession {
                 call,
                 channel,
                 handler,
+                own_thread: shared.router.runs_on_own_thread(&path),
                 context: Some(context),
                 request: None,
                 pending: VecDeque::new(),
@@ -394,7 +399,12 @@ impl ServerSession {
                 let _ = channel.push_response(Outgoing::Finish(status, Metadata::new()));
             }
         });
-        if self.shared.pool.try_execute(job).is_err() {
+        let started = if active.own_thread {
+            start_own_thread(&self.shared, job)
+        } else {
+            self.shared.pool.try_execute(job).is_ok()
+        };
+        if !started {
             let status = Status::resource_exhausted("the server is busy: handler queue full");
             let _ = active.call.finish(&status, &Metadata::new());
             active.channel.end(status);
@@ -544,6 +554,30 @@ impl ServerSession {
             active.channel.end(status.clone());
         }
     }
+}
+
+/// Runs `job` on a new thread if fewer than `max_own_threads` run.
+fn start_own_thread(shared: &Arc<ServerShared>, job: Job) -> bool {
+    let limit = shared.config.max_own_threads;
+    let taken = shared
+        .own_threads
+        .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+            (n < limit).then_some(n + 1)
+        });
+    if taken.is_err() {
+        return false;
+    }
+    let release = shared.clone();
+    let spawned = std::thread::Builder::new()
+        .name("grpclite-handler".into())
+        .spawn(move || {
+            job();
+            release.own_threads.fetch_sub(1, Ordering::AcqRel);
+        });
+    if spawned.is_err() {
+        shared.own_threads.fetch_sub(1, Ordering::AcqRel);
+    }
+    spawned.is_ok()
 }
 
 /// Sends the handler's Response-Headers metadata before its first

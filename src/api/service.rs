@@ -9,7 +9,7 @@
 //! [`Router::fallback`] (for proxies and mock servers). Generated service
 //! code registers its methods through the same calls.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Instant;
@@ -282,6 +282,8 @@ pub struct Router {
     methods: HashMap<String, MethodHandler>,
     fallback: Option<Arc<RawBidi>>,
     interceptors: Vec<Arc<Interceptor>>,
+    /// Paths whose handlers run on a thread of their own.
+    own_thread: HashSet<String>,
 }
 
 impl std::fmt::Debug for Router {
@@ -290,6 +292,7 @@ impl std::fmt::Debug for Router {
             .field("methods", &self.methods)
             .field("fallback", &self.fallback.is_some())
             .field("interceptors", &self.interceptors.len())
+            .field("own_thread", &self.own_thread)
             .finish()
     }
 }
@@ -435,7 +438,23 @@ impl Router {
             self.fallback = other.fallback;
         }
         self.interceptors.extend(other.interceptors);
+        self.own_thread.extend(other.own_thread);
         self
+    }
+
+    /// Runs the handler of `path` on a thread of its own instead of a
+    /// worker: for long-lived calls that mostly wait (such as a health
+    /// `Watch`), which would otherwise each hold a worker. At most
+    /// [`ServerConfig::max_own_threads`](super::ServerConfig::max_own_threads)
+    /// run at once; past that, calls get RESOURCE_EXHAUSTED.
+    pub fn on_own_thread(&mut self, path: impl Into<String>) -> &mut Self {
+        self.own_thread.insert(path.into());
+        self
+    }
+
+    /// Whether the handler of `path` runs on a thread of its own.
+    pub fn runs_on_own_thread(&self, path: &str) -> bool {
+        self.own_thread.contains(path)
     }
 
     /// The handler for `path`: the registered method, else the fallback.
