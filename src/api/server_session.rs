@@ -519,8 +519,12 @@ impl ServerSession {
             };
             active.pending.pop_front();
             if sent.is_err() {
-                // The stream is gone (reset, connection closing).
+                // The stream is gone (reset, connection closing), or HTTP/2
+                // refused a header block (e.g. past the peer's
+                // SETTINGS_MAX_HEADER_LIST_SIZE): end the stream so the
+                // client does not wait; this fails if it is gone already.
                 active.pending.clear();
+                let _ = self.conn.reset_stream(stream, h2::ErrorCode::InternalError);
             }
         }
         if active.is_done() {
@@ -1004,6 +1008,33 @@ mod tests {
         // (The client h2::Connection drops a response followed at once by
         // RST_STREAM(NO_ERROR), so the server's side is checked here.)
         assert!(pair.session.unanswered.is_empty());
+    }
+
+    #[test]
+    fn trailers_the_client_refuses_reset_the_stream() {
+        let mut router = Router::new();
+        router.unary_inline("/t.S/Big", |ctx, request: Text| {
+            // Past the client's SETTINGS_MAX_HEADER_LIST_SIZE (16 KiB).
+            ctx.trailers_mut()
+                .append("x-big", &"b".repeat(20_000))
+                .unwrap();
+            Ok(request)
+        });
+        let mut pair = Pair::new(router);
+        // Settings first, so the server knows the client's limit.
+        pair.drive_until(|_| true);
+        let stream = pair.call("/t.S/Big", &[], Some(b""));
+        let mut request = Vec::new();
+        pair.client.poll_transmit(&mut request, pair.now);
+        pair.session.handle_input(&request, pair.now);
+        let mut out = Vec::new();
+        pair.session.poll_transmit(&mut out, pair.now);
+        // RST_STREAM (type 3) with INTERNAL_ERROR (2) on the stream (§6.4).
+        let mut rst = vec![0, 0, 4, 3, 0];
+        rst.extend_from_slice(&stream.get().to_be_bytes());
+        rst.extend_from_slice(&2u32.to_be_bytes());
+        assert!(out.windows(rst.len()).any(|w| w == rst), "{out:?}");
+        assert_eq!(pair.session.active_calls(), 0);
     }
 
     fn waiting_router(report: mpsc::Sender<bool>) -> Router {
