@@ -53,6 +53,11 @@ pub struct ServerConfig {
     /// [`Router::on_own_thread`]); past it, such calls get
     /// RESOURCE_EXHAUSTED. Default 64.
     pub max_own_threads: usize,
+    /// Octets of a refused non-gRPC request's body (405, 415) read and
+    /// dropped while its answer waits for the body to end; past it, the
+    /// answer goes at once, followed by RST_STREAM(NO_ERROR) (RFC 9113
+    /// §8.1). Default 64 KiB.
+    pub max_discarded_request_body: usize,
     /// Message size and metadata limits of each call.
     pub call_limits: CallLimits,
     /// The HTTP/2 connection's limits and timers.
@@ -70,6 +75,7 @@ impl Default for ServerConfig {
             receive_buffer_per_call: 64 * 1024,
             send_queue_per_call: 64 * 1024,
             max_own_threads: 64,
+            max_discarded_request_body: 64 * 1024,
             call_limits: CallLimits::default(),
             h2: crate::h2::Config::default(),
             net: Limits::default(),

@@ -26,6 +26,8 @@ use super::call_channel::{CallChannel, Outgoing};
 use super::server::ServerShared;
 use super::service::{MethodHandler, ServerContext};
 use super::worker_pool::Job;
+#[cfg(doc)]
+use super::ServerConfig;
 use crate::grpc::{Code, StreamAction};
 use crate::grpc::{HeaderList, Metadata, Rejection, RequestHead, ServerCall, ServerEvent, Status};
 use crate::h2::{self, Connection, Event, StreamId};
@@ -78,7 +80,8 @@ pub struct ServerSession {
 }
 
 /// A non-gRPC request (405, 415) still sending its body: the answer waits
-/// for its end (up to [`MAX_DISCARDED_REQUEST_BODY`]), since some clients
+/// for its end (up to [`ServerConfig::max_discarded_request_body`]
+/// octets), since some clients
 /// treat the RST_STREAM(NO_ERROR) that must follow an early answer (RFC
 /// 9113 §8.1) as a failure of the request. gRPC refusals (Trailers-Only)
 /// go at once: a streaming client may be waiting for them.
@@ -86,10 +89,6 @@ struct Unanswered {
     fields: HeaderList,
     discarded: usize,
 }
-
-/// Octets of a refused request's body read and dropped before it is
-/// answered anyway (with RST_STREAM(NO_ERROR) after the answer).
-pub const MAX_DISCARDED_REQUEST_BODY: usize = 64 * 1024;
 
 impl std::fmt::Debug for ServerSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -302,7 +301,8 @@ impl ServerSession {
         if let Some(unanswered) = self.unanswered.get_mut(&stream) {
             self.conn.release_capacity(stream, len);
             unanswered.discarded = unanswered.discarded.saturating_add(data.len());
-            if end_stream || unanswered.discarded > MAX_DISCARDED_REQUEST_BODY {
+            let limit = self.shared.config.max_discarded_request_body;
+            if end_stream || unanswered.discarded > limit {
                 self.answer_now(stream);
             }
             return;
@@ -1002,7 +1002,8 @@ mod tests {
 
         // A long body is not read to its end: answered past the limit.
         let long = pair.client.open_stream(&fields, false).unwrap();
-        let chunk = Bytes::from(vec![0u8; MAX_DISCARDED_REQUEST_BODY + 1]);
+        let limit = ServerConfig::default().max_discarded_request_body;
+        let chunk = Bytes::from(vec![0u8; limit + 1]);
         pair.client.send_data(long, chunk, false).unwrap();
         pair.drive_until(|_| true);
         // (The client h2::Connection drops a response followed at once by
