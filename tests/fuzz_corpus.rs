@@ -19,6 +19,8 @@ mod hpack_decoder;
 mod json_reader;
 #[path = "../fuzz/oracles/proto_parser.rs"]
 mod proto_parser;
+#[path = "../fuzz/oracles/protojson.rs"]
+mod protojson;
 #[path = "../fuzz/oracles/wire_decoder.rs"]
 mod wire_decoder;
 
@@ -84,4 +86,9 @@ fn proto_parser_corpus() {
 #[test]
 fn generated_message_corpus() {
     replay("generated_message", generated_message::check);
+}
+
+#[test]
+fn protojson_corpus() {
+    replay("protojson", protojson::check);
 }
