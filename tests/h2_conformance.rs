@@ -1005,6 +1005,23 @@ mod section_6_5_settings {
         assert_eq!(p.output(), vec![Frame::Settings(SettingsFrame::ack())]);
         assert_eq!(p.conn.error(), None);
     }
+
+    #[test]
+    fn ack_counts_even_when_the_timeout_is_too_long_for_a_deadline() {
+        let config = Config {
+            preface_timeout: Duration::MAX,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        p.expect_silence();
+    }
+
+    #[test]
+    fn ack_without_settings_outstanding_is_protocol_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Settings(SettingsFrame::ack())]);
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
 }
 
 mod section_6_6_push_promise {
@@ -1841,6 +1858,19 @@ mod hardening_limits {
             conn.open_stream(&get, true),
             Err(grpclite::h2::SendError::StreamIdsExhausted)
         );
+    }
+
+    #[test]
+    fn h2c_upgrade_with_too_many_settings_is_refused() {
+        let payload: Vec<u8> = (0..33u16)
+            .flat_map(|i| [0x0f, 0, 0, 0, 0, i as u8])
+            .collect();
+        let error = Connection::new_upgraded(Config::default(), Instant::now(), &payload, vec![])
+            .err()
+            .expect("33 settings exceed max_settings_entries (32)");
+        assert_eq!(error.code, ErrorCode::EnhanceYourCalm);
+        let ok: Vec<u8> = payload[..32 * 6].to_vec();
+        assert!(Connection::new_upgraded(Config::default(), Instant::now(), &ok, vec![]).is_ok());
     }
 }
 

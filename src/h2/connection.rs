@@ -243,6 +243,9 @@ pub struct Connection {
     out: Vec<u8>,
     queued_control_frames: usize,
     remote: Settings,
+    /// Our SETTINGS frame awaits its ACK (§6.5.3). Kept apart from the
+    /// deadline, which is absent when the timeout is too long to represent.
+    settings_unacked: bool,
     settings_ack_deadline: Option<Instant>,
     streams: BTreeMap<StreamId, Stream>,
     /// Closed streams kept to answer late frames per §5.1, oldest first.
@@ -336,6 +339,7 @@ impl Connection {
             remote: Settings::default(),
             // Config has no separate ACK timeout: the peer gets as long to
             // acknowledge our SETTINGS as to send its preface.
+            settings_unacked: true,
             settings_ack_deadline: now.checked_add(config.preface_timeout),
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
@@ -412,6 +416,14 @@ impl Connection {
         let frame = SettingsFrame::parse(&header, settings_payload).map_err(|e| {
             ConnectionError::new(e.code(), "invalid HTTP2-Settings in the h2c upgrade")
         })?;
+        if u32::try_from(frame.settings.len()).unwrap_or(u32::MAX)
+            > conn.config.max_settings_entries
+        {
+            return Err(ConnectionError::new(
+                ErrorCode::EnhanceYourCalm,
+                "too many settings in the h2c upgrade's HTTP2-Settings",
+            ));
+        }
         for setting in frame.settings {
             conn.remote.apply(setting)?;
             if setting.id == SettingId::HeaderTableSize {
@@ -1065,7 +1077,8 @@ impl Connection {
 
     fn recv_settings(&mut self, frame: SettingsFrame) -> Result<(), H2Error> {
         if frame.ack {
-            if self.settings_ack_deadline.take().is_none() {
+            self.settings_ack_deadline = None;
+            if !std::mem::replace(&mut self.settings_unacked, false) {
                 return Err(H2Error::connection(
                     ErrorCode::ProtocolError,
                     "SETTINGS ACK without SETTINGS outstanding",
