@@ -1865,9 +1865,11 @@ mod hardening_limits {
         let payload: Vec<u8> = (0..33u16)
             .flat_map(|i| [0x0f, 0, 0, 0, 0, i as u8])
             .collect();
-        let error = Connection::new_upgraded(Config::default(), Instant::now(), &payload, vec![])
-            .err()
-            .expect("33 settings exceed max_settings_entries (32)");
+        let Err(error) =
+            Connection::new_upgraded(Config::default(), Instant::now(), &payload, vec![])
+        else {
+            panic!("33 settings exceed max_settings_entries (32)");
+        };
         assert_eq!(error.code, ErrorCode::EnhanceYourCalm);
         let ok: Vec<u8> = payload[..32 * 6].to_vec();
         assert!(Connection::new_upgraded(Config::default(), Instant::now(), &ok, vec![]).is_ok());
