@@ -790,6 +790,28 @@ mod section_6_2_headers_and_6_10_continuation {
         p.input(&raw_frame(9, 0x4, 0, &[0x82]));
         p.expect_goaway(ErrorCode::ProtocolError);
     }
+
+    #[test]
+    fn padding_over_the_priority_fields_is_a_connection_error() {
+        // PADDED | PRIORITY | END_HEADERS: 2 octets of padding claimed, but
+        // after the 5 priority octets only one is left.
+        let mut p = Peer::server();
+        p.input(&raw_frame(1, 0x2c, 1, &[2, 0, 0, 0, 0, 16, 0x82]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn continuation_larger_than_max_frame_size_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::new(),
+            true,
+            false,
+        ))]);
+        p.input(&raw_frame(9, 0x4, 1, &[0; 16_385]));
+        p.expect_goaway(ErrorCode::FrameSizeError);
+    }
 }
 
 mod section_6_3_priority {
