@@ -190,6 +190,9 @@ struct Stream {
     content: ContentLengthTracker,
     /// Client: the request method, which decides what a response may carry.
     request_method: Bytes,
+    /// The application knows the stream: it opened it, or its opening
+    /// header section was queued as an event. Only then is its reset news.
+    announced: bool,
 }
 
 /// A field block being collected from HEADERS and CONTINUATION (§4.3).
@@ -434,6 +437,7 @@ impl Connection {
         let id = StreamId::new(1);
         let mut stream = conn.new_stream(StreamState::HalfClosedRemote);
         stream.received_headers = true;
+        stream.announced = true;
         conn.streams.insert(id, stream);
         conn.last_peer_id = id;
         conn.streams_opened = 1;
@@ -992,6 +996,9 @@ impl Connection {
                     "too many streams opened and not yet handled",
                 ));
             }
+            if let Some(stream) = self.streams.get_mut(&id) {
+                stream.announced = true;
+            }
         }
         self.events.push_back(Event::Headers {
             stream: id,
@@ -1016,6 +1023,7 @@ impl Connection {
             received_headers: false,
             content: ContentLengthTracker::new(None),
             request_method: Bytes::new(),
+            announced: false,
         }
     }
 
@@ -1348,7 +1356,8 @@ impl Connection {
             ));
         }
         self.write_rst_stream(id, error.code);
-        if self.streams.remove(&id).is_some() {
+        // A stream refused before the application heard of it stays unheard of.
+        if self.streams.remove(&id).is_some_and(|s| s.announced) {
             self.events.push_back(Event::StreamReset {
                 stream: id,
                 code: error.code,
@@ -1427,6 +1436,7 @@ impl Connection {
         }
         self.next_local_id = self.next_local_id.saturating_add(2);
         let mut stream = self.new_stream(StreamState::Idle);
+        stream.announced = true;
         stream.request_method = fields
             .iter()
             .find(|h| &h.name[..] == b":method")
