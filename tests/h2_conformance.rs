@@ -325,6 +325,44 @@ mod section_4_frames {
         ))]);
         p.expect_goaway(ErrorCode::CompressionError);
     }
+
+    #[test]
+    fn headers_larger_than_max_frame_size_is_a_connection_error() {
+        // §4.2: a frame carrying a field block alters connection state.
+        let mut p = Peer::server();
+        p.input(&raw_frame(1, 0x4, 1, &[0; 16_385]));
+        p.expect_goaway(ErrorCode::FrameSizeError);
+    }
+
+    #[test]
+    fn headers_too_short_for_its_priority_is_a_frame_size_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(1, 0x24, 1, &[0, 0, 0]));
+        p.expect_goaway(ErrorCode::FrameSizeError);
+    }
+
+    #[test]
+    fn unknown_flags_and_the_reserved_bit_are_ignored() {
+        // §4.1: unknown flags and the reserved bit MUST be ignored on receipt.
+        let mut p = Peer::server();
+        p.input(&raw_frame(6, 0xf6, 0, b"01234567"));
+        assert_eq!(
+            p.output(),
+            vec![Frame::Ping(Ping {
+                ack: true,
+                payload: *b"01234567"
+            })]
+        );
+        let Frame::Headers(h) = p.request(1, true) else {
+            unreachable!()
+        };
+        let mut bytes = raw_frame(1, 0x05, 1, &h.fragment);
+        bytes[5] |= 0x80;
+        p.input(&bytes);
+        p.expect_silence();
+        let events = p.drain_events();
+        assert!(matches!(events.as_slice(), [Event::Headers { stream, .. }] if *stream == sid(1)));
+    }
 }
 
 mod section_5_1_stream_states {
@@ -381,6 +419,123 @@ mod section_5_1_stream_states {
         let req = p.request(9, true);
         p.send(&[req]);
         p.expect_silence();
+    }
+
+    #[test]
+    fn headers_on_a_half_closed_remote_stream_is_stream_closed() {
+        let mut p = Peer::server();
+        let a = p.request(1, true);
+        let b = p.request(1, true);
+        p.send(&[a, b]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn continuation_on_a_half_closed_remote_stream_is_stream_closed() {
+        let mut p = Peer::server();
+        let a = p.request(1, true);
+        let Frame::Headers(b) = p.request(1, true) else {
+            unreachable!()
+        };
+        p.send(&[
+            a,
+            Frame::Headers(Headers::new(sid(1), Bytes::new(), true, false)),
+            Frame::Continuation(Continuation {
+                stream_id: sid(1),
+                fragment: b.fragment,
+                end_headers: true,
+            }),
+        ]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn data_on_a_stream_ended_both_ways_is_stream_closed() {
+        let mut p = Peer::server();
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.drain_events();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], true)
+            .unwrap();
+        let _ = p.output();
+        p.send(&[data(1, b"late", true)]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn headers_on_a_stream_ended_both_ways_is_stream_closed() {
+        let mut p = Peer::server();
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.drain_events();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], true)
+            .unwrap();
+        let _ = p.output();
+        let again = p.request(1, true);
+        p.send(&[again]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn window_update_and_priority_on_a_closed_stream_are_ignored() {
+        let mut p = Peer::server();
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.drain_events();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], true)
+            .unwrap();
+        let _ = p.output();
+        p.send(&[
+            Frame::WindowUpdate(WindowUpdate {
+                stream_id: sid(1),
+                increment: 1,
+            }),
+            Frame::Priority(Priority {
+                stream_id: sid(1),
+                spec: PrioritySpec {
+                    exclusive: false,
+                    dependency: sid(0),
+                    weight: 1,
+                },
+            }),
+        ]);
+        p.expect_silence();
+    }
+
+    #[test]
+    fn data_after_the_peers_rst_stream_is_stream_closed() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        p.drain_events();
+        p.send(&[
+            Frame::RstStream(RstStream {
+                stream_id: sid(1),
+                error_code: ErrorCode::Cancel,
+            }),
+            data(1, b"late", false),
+        ]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn headers_after_the_peers_rst_stream_is_stream_closed() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        p.drain_events();
+        let trailers = p.block(&[("x-late", "1")]);
+        p.send(&[
+            Frame::RstStream(RstStream {
+                stream_id: sid(1),
+                error_code: ErrorCode::Cancel,
+            }),
+            Frame::Headers(Headers::new(sid(1), trailers, true, true)),
+        ]);
+        p.expect_rst(1, ErrorCode::StreamClosed);
     }
 }
 
@@ -461,6 +616,24 @@ mod section_6_1_data {
                 end_stream: true
             }]
         );
+    }
+
+    #[test]
+    fn pad_length_beyond_the_payload_is_a_connection_error() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[req]);
+        p.input(&raw_frame(0, 0x08, 1, &[9, b'x']));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn data_on_a_half_closed_remote_stream_is_stream_closed() {
+        let mut p = Peer::server();
+        let req = p.request(1, true);
+        p.send(&[req]);
+        p.input(&raw_frame(0, 0x01, 1, b"x"));
+        p.expect_rst(1, ErrorCode::StreamClosed);
     }
 }
 
@@ -588,6 +761,57 @@ mod section_6_2_headers_and_6_10_continuation {
         p.send(&[Frame::Headers(h)]);
         p.expect_rst(1, ErrorCode::ProtocolError);
     }
+
+    #[test]
+    fn headers_padding_beyond_the_payload_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(1, 0x0d, 1, &[4, 0x82, 0x86, 0x84]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn continuation_after_end_headers_is_a_connection_error() {
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[
+            req,
+            Frame::Continuation(Continuation {
+                stream_id: sid(1),
+                fragment: Bytes::new(),
+                end_headers: true,
+            }),
+        ]);
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn continuation_on_stream_0_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(9, 0x4, 0, &[0x82]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn padding_over_the_priority_fields_is_a_connection_error() {
+        // PADDED | PRIORITY | END_HEADERS: 2 octets of padding claimed, but
+        // after the 5 priority octets only one is left.
+        let mut p = Peer::server();
+        p.input(&raw_frame(1, 0x2c, 1, &[2, 0, 0, 0, 0, 16, 0x82]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn continuation_larger_than_max_frame_size_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::new(),
+            true,
+            false,
+        ))]);
+        p.input(&raw_frame(9, 0x4, 1, &[0; 16_385]));
+        p.expect_goaway(ErrorCode::FrameSizeError);
+    }
 }
 
 mod section_6_3_priority {
@@ -605,6 +829,13 @@ mod section_6_3_priority {
         let mut p = Peer::server();
         p.input(&raw_frame(2, 0, 1, &[0, 0, 0, 1, 0]));
         p.expect_rst(1, ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn priority_on_stream_0_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(2, 0, 0, &[0, 0, 0, 1, 16]));
+        p.expect_goaway(ErrorCode::ProtocolError);
     }
 }
 
@@ -653,6 +884,13 @@ mod section_6_4_rst_stream {
         // DATA after the peer's RST_STREAM: stream error STREAM_CLOSED (§5.1).
         p.send(&[data(1, b"x", false)]);
         p.expect_rst(1, ErrorCode::StreamClosed);
+    }
+
+    #[test]
+    fn rst_stream_on_stream_0_is_a_connection_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(3, 0, 0, &[0, 0, 0, 8]));
+        p.expect_goaway(ErrorCode::ProtocolError);
     }
 }
 
@@ -773,6 +1011,38 @@ mod section_6_5_settings {
         )]))]);
         let frames = p.output();
         assert!(frames.contains(&data(1, b"abcdef", true)), "{frames:?}");
+    }
+
+    #[test]
+    fn max_frame_size_above_2_24_minus_1_is_protocol_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(4, 0, 0, &[0, 5, 0x01, 0, 0, 0]));
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn unknown_settings_are_ignored_and_acknowledged() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(4, 0, 0, &[0xff, 0x00, 0xff, 0xff, 0xff, 0xff]));
+        assert_eq!(p.output(), vec![Frame::Settings(SettingsFrame::ack())]);
+        assert_eq!(p.conn.error(), None);
+    }
+
+    #[test]
+    fn ack_counts_even_when_the_timeout_is_too_long_for_a_deadline() {
+        let config = Config {
+            preface_timeout: Duration::MAX,
+            ..Config::default()
+        };
+        let mut p = Peer::server_with(config);
+        p.expect_silence();
+    }
+
+    #[test]
+    fn ack_without_settings_outstanding_is_protocol_error() {
+        let mut p = Peer::server();
+        p.send(&[Frame::Settings(SettingsFrame::ack())]);
+        p.expect_goaway(ErrorCode::ProtocolError);
     }
 }
 
@@ -973,6 +1243,13 @@ mod section_6_8_goaway {
         }));
         assert!(p.conn.open_stream(&[], true).is_err());
     }
+
+    #[test]
+    fn goaway_shorter_than_8_octets_is_frame_size_error() {
+        let mut p = Peer::server();
+        p.input(&raw_frame(7, 0, 0, &[0, 0, 0, 0, 0, 0, 0]));
+        p.expect_goaway(ErrorCode::FrameSizeError);
+    }
 }
 
 mod section_6_9_window_update {
@@ -1108,6 +1385,24 @@ mod section_6_9_window_update {
             })),
             "{frames:?}"
         );
+    }
+
+    #[test]
+    fn initial_window_size_overflowing_an_open_stream_is_flow_control_error() {
+        // §6.9.2: a SETTINGS_INITIAL_WINDOW_SIZE change that takes a window
+        // past 2^31-1 is a connection error FLOW_CONTROL_ERROR.
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[
+            req,
+            Frame::WindowUpdate(WindowUpdate {
+                stream_id: sid(1),
+                increment: 0x7fff_ffff - 65_535,
+            }),
+        ]);
+        p.expect_silence();
+        p.input(&raw_frame(4, 0, 0, &[0, 4, 0, 1, 0, 0]));
+        p.expect_goaway(ErrorCode::FlowControlError);
     }
 }
 
@@ -1279,6 +1574,174 @@ mod section_8_1_messages {
         p.send(&[Frame::Headers(Headers::new(id, block, true, true))]);
         p.expect_rst(id.get(), ErrorCode::ProtocolError);
     }
+
+    /// Sends a complete request on stream 1 with exactly `fields`.
+    fn request_with(p: &mut Peer, fields: &[(&str, &str)]) {
+        let block = p.block(fields);
+        p.send(&[Frame::Headers(Headers::new(sid(1), block, true, true))]);
+    }
+
+    /// Asserts a request with `extra` after the four request pseudo-fields
+    /// is malformed (§8.1.1: a stream error PROTOCOL_ERROR) and never
+    /// reaches the application.
+    fn malformed_with(extra: &[(&str, &str)]) {
+        let mut fields = vec![
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+        ];
+        fields.extend_from_slice(extra);
+        malformed(&fields);
+    }
+
+    fn malformed(fields: &[(&str, &str)]) {
+        let mut p = Peer::server();
+        request_with(&mut p, fields);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+        // Refused before the application heard of it: it never hears of it.
+        assert_eq!(p.drain_events(), vec![], "{fields:?}");
+    }
+
+    #[test]
+    fn uppercase_field_name_is_malformed() {
+        malformed_with(&[("X-Upper", "1")]);
+    }
+
+    #[test]
+    fn pseudo_field_after_a_regular_field_is_malformed() {
+        malformed(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            ("x-regular", "1"),
+            (":path", "/"),
+            (":authority", "x"),
+        ]);
+    }
+
+    #[test]
+    fn duplicate_pseudo_fields_are_malformed() {
+        malformed_with(&[(":path", "/again")]);
+        malformed_with(&[(":method", "GET")]);
+        malformed_with(&[(":scheme", "https")]);
+    }
+
+    #[test]
+    fn unknown_pseudo_field_is_malformed() {
+        malformed_with(&[(":foo", "bar")]);
+    }
+
+    #[test]
+    fn response_pseudo_field_in_a_request_is_malformed() {
+        malformed_with(&[(":status", "200")]);
+    }
+
+    #[test]
+    fn te_other_than_trailers_is_malformed() {
+        malformed_with(&[("te", "gzip")]);
+    }
+
+    #[test]
+    fn te_trailers_is_fine() {
+        let mut p = Peer::server();
+        request_with(
+            &mut p,
+            &[
+                (":method", "POST"),
+                (":scheme", "http"),
+                (":path", "/"),
+                (":authority", "x"),
+                ("te", "trailers"),
+            ],
+        );
+        p.expect_silence();
+        assert_eq!(p.drain_events().len(), 1);
+    }
+
+    #[test]
+    fn empty_path_is_malformed() {
+        malformed(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", ""),
+            (":authority", "x"),
+        ]);
+    }
+
+    #[test]
+    fn missing_method_or_scheme_is_malformed() {
+        malformed(&[(":scheme", "http"), (":path", "/"), (":authority", "x")]);
+        malformed(&[(":method", "POST"), (":path", "/"), (":authority", "x")]);
+    }
+
+    #[test]
+    fn content_length_that_is_not_a_number_is_malformed() {
+        malformed_with(&[("content-length", "3x")]);
+    }
+
+    #[test]
+    fn invalid_field_names_and_values_are_malformed() {
+        // §8.2.1: no controls, space, uppercase or colon in a name; no NUL,
+        // CR or LF in a value, nor whitespace at its ends.
+        malformed_with(&[("x y", "1")]);
+        malformed_with(&[("x:y", "1")]);
+        malformed_with(&[("", "1")]);
+        malformed_with(&[("x", "a\nb")]);
+        malformed_with(&[("x", "a\rb")]);
+        malformed_with(&[("x", "a\0b")]);
+        malformed_with(&[("x", " a")]);
+        malformed_with(&[("x", "a\t")]);
+    }
+
+    #[test]
+    fn push_promise_from_a_client_is_a_connection_error() {
+        // §8.4: a client cannot push.
+        let mut p = Peer::server();
+        let req = p.request(1, false);
+        p.send(&[
+            req,
+            Frame::PushPromise(PushPromise {
+                stream_id: sid(1),
+                promised_stream_id: sid(3),
+                fragment: Bytes::new(),
+                end_headers: true,
+                pad_len: None,
+            }),
+        ]);
+        p.expect_goaway(ErrorCode::ProtocolError);
+    }
+
+    #[test]
+    fn an_announced_stream_that_turns_malformed_is_reported_reset() {
+        let mut p = Peer::server();
+        let block = p.block(&[
+            (":method", "POST"),
+            (":scheme", "http"),
+            (":path", "/"),
+            (":authority", "x"),
+            ("content-length", "1"),
+        ]);
+        p.send(&[
+            Frame::Headers(Headers::new(sid(1), block, false, true)),
+            data(1, b"ab", false),
+        ]);
+        p.expect_rst(1, ErrorCode::ProtocolError);
+        let events = p.drain_events();
+        assert!(
+            matches!(
+                events.as_slice(),
+                [
+                    Event::Headers { .. },
+                    Event::StreamReset {
+                        code: ErrorCode::ProtocolError,
+                        initiator: Initiator::Local,
+                        ..
+                    }
+                ]
+            ),
+            "{events:?}"
+        );
+    }
 }
 
 mod robustness {
@@ -1446,6 +1909,21 @@ mod hardening_limits {
             conn.open_stream(&get, true),
             Err(grpclite::h2::SendError::StreamIdsExhausted)
         );
+    }
+
+    #[test]
+    fn h2c_upgrade_with_too_many_settings_is_refused() {
+        let payload: Vec<u8> = (0..33u16)
+            .flat_map(|i| [0x0f, 0, 0, 0, 0, i as u8])
+            .collect();
+        let Err(error) =
+            Connection::new_upgraded(Config::default(), Instant::now(), &payload, vec![])
+        else {
+            panic!("33 settings exceed max_settings_entries (32)");
+        };
+        assert_eq!(error.code, ErrorCode::EnhanceYourCalm);
+        let ok: Vec<u8> = payload[..32 * 6].to_vec();
+        assert!(Connection::new_upgraded(Config::default(), Instant::now(), &ok, vec![]).is_ok());
     }
 }
 
@@ -1685,5 +2163,59 @@ mod after_our_goaway {
             true,
         ))]);
         p.expect_silence();
+    }
+}
+
+mod rfc7541_field_block_errors {
+    //! RFC 7541 decoding errors are a connection error COMPRESSION_ERROR
+    //! (RFC 9113 §4.3).
+    use super::*;
+
+    fn expect_compression_error(block: &'static [u8]) {
+        let mut p = Peer::server();
+        p.send(&[Frame::Headers(Headers::new(
+            sid(1),
+            Bytes::from_static(block),
+            true,
+            true,
+        ))]);
+        p.expect_goaway(ErrorCode::CompressionError);
+    }
+
+    #[test]
+    fn table_size_update_above_our_setting_is_a_compression_error() {
+        // §6.3: 4097 > SETTINGS_HEADER_TABLE_SIZE (4096).
+        expect_compression_error(&[0x3f, 0xe2, 0x1f, 0x82, 0x86, 0x84]);
+    }
+
+    #[test]
+    fn table_size_update_after_a_field_is_a_compression_error() {
+        // §4.2: an update MUST come at the start of the block.
+        expect_compression_error(&[0x82, 0x20, 0x86, 0x84]);
+    }
+
+    #[test]
+    fn index_beyond_both_tables_is_a_compression_error() {
+        // §2.3.3: index 62 with an empty dynamic table.
+        expect_compression_error(&[0xbe]);
+    }
+
+    #[test]
+    fn huffman_padding_not_of_ones_is_a_compression_error() {
+        // §5.2: '0' is 00000; the three padding bits are zeros.
+        expect_compression_error(&[0x40, 0x81, 0x00, 0x01, b'a']);
+    }
+
+    #[test]
+    fn huffman_eos_in_a_string_is_a_compression_error() {
+        // §5.2: a string containing EOS is a decoding error.
+        expect_compression_error(&[0x40, 0x84, 0xff, 0xff, 0xff, 0xff, 0x01, b'a']);
+    }
+
+    #[test]
+    fn integer_overflow_is_a_compression_error() {
+        // §5.1: an index past any table, with more continuation octets than
+        // any real integer needs.
+        expect_compression_error(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]);
     }
 }

@@ -43,19 +43,45 @@ impl fmt::Display for MessageEncoding {
     }
 }
 
-/// Splits a `grpc-accept-encoding` value ("gzip, identity") into codings.
+/// The most codings kept from one `grpc-accept-encoding` value: real lists
+/// name a handful, and each kept name costs an allocation, so a value of
+/// many short names must not cost far more memory than its octets.
+pub const MAX_ACCEPT_ENCODINGS: usize = 16;
+
+/// Splits a `grpc-accept-encoding` value ("gzip, identity") into codings,
+/// each once, at most [`MAX_ACCEPT_ENCODINGS`] of them; the rest are
+/// dropped, as codings the peer may not be offered.
 pub fn parse_accept_encoding(value: &[u8]) -> Vec<String> {
-    value
-        .split(|&b| b == b',')
-        .map(<[u8]>::trim_ascii)
-        .filter(|name| !name.is_empty())
-        .map(|name| String::from_utf8_lossy(name).into_owned())
-        .collect()
+    let mut codings: Vec<String> = Vec::new();
+    for name in value.split(|&b| b == b',').map(<[u8]>::trim_ascii) {
+        if codings.len() >= MAX_ACCEPT_ENCODINGS {
+            break;
+        }
+        if !name.is_empty() && !codings.iter().any(|c| c.as_bytes() == name) {
+            codings.push(String::from_utf8_lossy(name).into_owned());
+        }
+    }
+    codings
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn accept_encoding_keeps_each_coding_once_and_at_most_16() {
+        assert_eq!(
+            parse_accept_encoding(b"gzip, ,identity,gzip , deflate"),
+            ["gzip", "identity", "deflate"]
+        );
+        let many: Vec<u8> = (0..100u8)
+            .flat_map(|i| [b'a' + i % 26, b'0' + i / 26, b','])
+            .collect();
+        let codings = parse_accept_encoding(&many);
+        assert_eq!(codings.len(), MAX_ACCEPT_ENCODINGS);
+        assert_eq!(codings.first().map(String::as_str), Some("a0"));
+        assert_eq!(parse_accept_encoding(&b"x,".repeat(1000)), ["x"]);
+    }
 
     #[test]
     fn from_header() {

@@ -218,13 +218,20 @@ impl Metadata {
     /// (PROTOCOL-HTTP2.md). Binary values are split on "," before decoding,
     /// since a proxy may have joined duplicates.
     pub(crate) fn receive(&mut self, name: &[u8], value: &[u8]) -> bool {
+        // An empty part of a joined binary value is no value at all; kept,
+        // a value of commas would cost an entry per octet.
+        let joined = is_binary_key(name) && value.contains(&b',');
         if !is_valid_key(name) || is_reserved_key(name) {
             return false;
         }
         let key = Bytes::copy_from_slice(name);
         if is_binary_key(name) {
             for part in value.split(|&b| b == b',') {
-                if let Ok(decoded) = base64::decode(part.trim_ascii()) {
+                let part = part.trim_ascii();
+                if joined && part.is_empty() {
+                    continue;
+                }
+                if let Ok(decoded) = base64::decode(part) {
                     self.entries.push((key.clone(), Bytes::from(decoded)));
                 }
             }
@@ -233,6 +240,17 @@ impl Metadata {
         }
         true
     }
+}
+
+/// What a received field costs against the metadata soft limit beyond its
+/// own size: each value a proxy joined into a `-bin` field with "," counts
+/// as the field it was (RFC 9110 §5.3), since each becomes its own entry.
+pub(crate) fn joined_values_overhead(name: &[u8], value: &[u8]) -> usize {
+    if !is_binary_key(name) {
+        return 0;
+    }
+    let commas = value.iter().filter(|&&b| b == b',').count();
+    commas.saturating_mul(FIELD_OVERHEAD)
 }
 
 #[cfg(test)]
@@ -315,6 +333,21 @@ mod tests {
             ]
         );
         assert_eq!(md.wire_size(), (1 + 1 + 32) + (5 + 2 + 32));
+    }
+
+    #[test]
+    fn joined_binary_values_cost_an_entry_each() {
+        let mut md = Metadata::new();
+        // Commas alone are no values: no entries.
+        assert!(md.receive(b"x-bin", b",,,, ,,"));
+        assert!(md.is_empty());
+        // One empty value is still a value.
+        assert!(md.receive(b"y-bin", b""));
+        assert_eq!(md.get("y-bin"), Some(&b""[..]));
+        assert!(md.receive(b"z-bin", b"Zg,,Zg"));
+        assert_eq!(md.get_all("z-bin").collect::<Vec<_>>(), [b"f", b"f"]);
+        assert_eq!(joined_values_overhead(b"z-bin", b"Zg,,Zg"), 64);
+        assert_eq!(joined_values_overhead(b"z", b"a,b"), 0);
     }
 
     #[test]

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use super::code::Code;
 use super::encoding::{parse_accept_encoding, MessageEncoding, ACCEPT_ENCODING};
 use super::header::{field, list_size, HeaderList};
-use super::metadata::Metadata;
+use super::metadata::{joined_values_overhead, Metadata};
 use super::response::{is_grpc_content_type, ResponseHead, CONTENT_TYPE_PROTO};
 use super::status::Status;
 use super::timeout;
@@ -170,6 +170,7 @@ impl RequestHead {
                 b"grpc-accept-encoding" => accept_encoding = parse_accept_encoding(value),
                 b"user-agent" => user_agent = Some(String::from_utf8_lossy(value).into_owned()),
                 _ => {
+                    size = size.saturating_add(joined_values_overhead(name, value));
                     metadata.receive(name, value);
                 }
             }
@@ -353,6 +354,22 @@ mod tests {
             .collect();
         list.push(replace);
         list
+    }
+
+    #[test]
+    fn joined_binary_values_count_against_the_metadata_limit() {
+        // 900 raw octets, yet 300 values of 32 octets' overhead each.
+        let joined = b"AA,".repeat(300);
+        let mut list: Vec<(&[u8], &[u8])> = MINIMAL.to_vec();
+        list.push((b"x-bin", &joined));
+        match parse(&list) {
+            Err(Rejection::Status(status)) => assert_eq!(status.code, Code::ResourceExhausted),
+            other => panic!("{other:?}"),
+        }
+        let few = b"AA,".repeat(3);
+        list.pop();
+        list.push((b"x-bin", &few));
+        assert_eq!(parse(&list).map(|h| h.metadata.len()), Ok(3));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use super::code::Code;
 use super::encoding::{parse_accept_encoding, MessageEncoding, ACCEPT_ENCODING};
 use super::header::{field, list_size, HeaderList};
-use super::metadata::Metadata;
+use super::metadata::{joined_values_overhead, Metadata};
 use super::percent;
 use super::status::Status;
 use crate::base64;
@@ -203,6 +203,7 @@ impl ReceivedFields {
                 b"grpc-message" => out.grpc_message = bytes(),
                 b"grpc-status-details-bin" => out.details = bytes(),
                 _ => {
+                    out.size = out.size.saturating_add(joined_values_overhead(name, value));
                     out.metadata.receive(name, value);
                 }
             }
@@ -559,6 +560,19 @@ mod tests {
         assert_eq!(
             parse_trailers(fields, LIMIT).status,
             Status::internal("50%")
+        );
+    }
+
+    #[test]
+    fn joined_binary_values_count_as_fields_against_the_soft_limit() {
+        // 60 raw octets, but 20 joined values: 20 * 32 more.
+        let joined = b"AA,".repeat(20);
+        let fields: [(&[u8], &[u8]); 2] = [(b"grpc-status", b"0"), (b"x-bin", &joined)];
+        let got = parse_trailers(fields, 200);
+        assert_eq!(got.status.code, Code::ResourceExhausted);
+        assert_eq!(
+            got.status.message,
+            "trailer list of 781 bytes exceeds the limit of 200 bytes"
         );
     }
 

@@ -190,6 +190,9 @@ struct Stream {
     content: ContentLengthTracker,
     /// Client: the request method, which decides what a response may carry.
     request_method: Bytes,
+    /// The application knows the stream: it opened it, or its opening
+    /// header section was queued as an event. Only then is its reset news.
+    announced: bool,
 }
 
 /// A field block being collected from HEADERS and CONTINUATION (§4.3).
@@ -243,6 +246,9 @@ pub struct Connection {
     out: Vec<u8>,
     queued_control_frames: usize,
     remote: Settings,
+    /// Our SETTINGS frame awaits its ACK (§6.5.3). Kept apart from the
+    /// deadline, which is absent when the timeout is too long to represent.
+    settings_unacked: bool,
     settings_ack_deadline: Option<Instant>,
     streams: BTreeMap<StreamId, Stream>,
     /// Closed streams kept to answer late frames per §5.1, oldest first.
@@ -336,6 +342,7 @@ impl Connection {
             remote: Settings::default(),
             // Config has no separate ACK timeout: the peer gets as long to
             // acknowledge our SETTINGS as to send its preface.
+            settings_unacked: true,
             settings_ack_deadline: now.checked_add(config.preface_timeout),
             streams: BTreeMap::new(),
             closed: VecDeque::new(),
@@ -412,6 +419,14 @@ impl Connection {
         let frame = SettingsFrame::parse(&header, settings_payload).map_err(|e| {
             ConnectionError::new(e.code(), "invalid HTTP2-Settings in the h2c upgrade")
         })?;
+        if u32::try_from(frame.settings.len()).unwrap_or(u32::MAX)
+            > conn.config.max_settings_entries
+        {
+            return Err(ConnectionError::new(
+                ErrorCode::EnhanceYourCalm,
+                "too many settings in the h2c upgrade's HTTP2-Settings",
+            ));
+        }
         for setting in frame.settings {
             conn.remote.apply(setting)?;
             if setting.id == SettingId::HeaderTableSize {
@@ -422,6 +437,7 @@ impl Connection {
         let id = StreamId::new(1);
         let mut stream = conn.new_stream(StreamState::HalfClosedRemote);
         stream.received_headers = true;
+        stream.announced = true;
         conn.streams.insert(id, stream);
         conn.last_peer_id = id;
         conn.streams_opened = 1;
@@ -980,6 +996,9 @@ impl Connection {
                     "too many streams opened and not yet handled",
                 ));
             }
+            if let Some(stream) = self.streams.get_mut(&id) {
+                stream.announced = true;
+            }
         }
         self.events.push_back(Event::Headers {
             stream: id,
@@ -1004,6 +1023,7 @@ impl Connection {
             received_headers: false,
             content: ContentLengthTracker::new(None),
             request_method: Bytes::new(),
+            announced: false,
         }
     }
 
@@ -1065,7 +1085,8 @@ impl Connection {
 
     fn recv_settings(&mut self, frame: SettingsFrame) -> Result<(), H2Error> {
         if frame.ack {
-            if self.settings_ack_deadline.take().is_none() {
+            self.settings_ack_deadline = None;
+            if !std::mem::replace(&mut self.settings_unacked, false) {
                 return Err(H2Error::connection(
                     ErrorCode::ProtocolError,
                     "SETTINGS ACK without SETTINGS outstanding",
@@ -1335,7 +1356,8 @@ impl Connection {
             ));
         }
         self.write_rst_stream(id, error.code);
-        if self.streams.remove(&id).is_some() {
+        // A stream refused before the application heard of it stays unheard of.
+        if self.streams.remove(&id).is_some_and(|s| s.announced) {
             self.events.push_back(Event::StreamReset {
                 stream: id,
                 code: error.code,
@@ -1414,6 +1436,7 @@ impl Connection {
         }
         self.next_local_id = self.next_local_id.saturating_add(2);
         let mut stream = self.new_stream(StreamState::Idle);
+        stream.announced = true;
         stream.request_method = fields
             .iter()
             .find(|h| &h.name[..] == b":method")
