@@ -30,6 +30,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod api;
 pub mod base64;
 pub mod grpc;
 pub mod h2;
