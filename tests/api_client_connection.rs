@@ -1,0 +1,237 @@
+//! The client channel's connection: refused connections, reconnecting after
+//! the server restarts, TLS, and the polling API with no thread.
+
+mod api_client_support;
+#[path = "net_support/pki.rs"]
+mod pki;
+
+use std::time::{Duration, Instant};
+
+use api_client_support::{text, PyServer, Text};
+use bytes::Bytes;
+use grpclite::api::{CallOptions, Channel, ChannelBuilder, PollingChannel};
+use grpclite::grpc::{CallKind, ClientEvent, Code};
+use grpclite::wire::Message;
+
+fn path(method: &str) -> String {
+    format!("/grpclite.test.Client/{method}")
+}
+
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+#[test]
+fn connection_refused_says_so() {
+    let port = free_port();
+    let channel = Channel::connect(&format!("http://127.0.0.1:{port}")).unwrap();
+    let status = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(status.code, Code::Unavailable);
+    assert_eq!(
+        status.message,
+        format!("127.0.0.1:{port}: connection to 127.0.0.1:{port} refused")
+    );
+    // During the backoff a fail-fast call fails at once with the same cause.
+    let start = Instant::now();
+    let again = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(again, status);
+    assert!(start.elapsed() < Duration::from_millis(500));
+    // A wait-for-ready call waits, bounded by its deadline.
+    let waited = channel
+        .unary::<Text, Text>(
+            &path("Echo"),
+            &text(""),
+            CallOptions::timeout(Duration::from_millis(300)).with_wait_for_ready(true),
+        )
+        .unwrap_err();
+    assert_eq!(waited.code, Code::DeadlineExceeded);
+}
+
+#[test]
+fn bad_targets_are_refused() {
+    for target in ["http://", "http://host:port", "unix:", "http://[::1"] {
+        let err = Channel::connect(target).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with(&format!("invalid target {target:?}")),
+            "{err}"
+        );
+    }
+}
+
+#[test]
+fn reconnects_after_the_server_restarts() {
+    let server = PyServer::start(&[]);
+    let port = server.port.to_string();
+    let channel = Channel::connect(&server.target()).unwrap();
+    let ok = channel.unary::<Text, Text>(&path("Echo"), &text("1"), CallOptions::default());
+    assert_eq!(ok.unwrap().message, text("echo:1"));
+    drop(server);
+    std::thread::sleep(Duration::from_millis(200));
+    let down = channel
+        .unary::<Text, Text>(&path("Echo"), &text("2"), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(down.code, Code::Unavailable, "{down}");
+    assert!(down.message.contains("refused"), "{down}");
+    let _server = PyServer::start(&["--port", &port]);
+    // The backoff (about 1 s) delays the next attempt; wait for ready.
+    let ok = channel.unary::<Text, Text>(
+        &path("Echo"),
+        &text("3"),
+        CallOptions::timeout(Duration::from_secs(10)).with_wait_for_ready(true),
+    );
+    assert_eq!(ok.unwrap().message, text("echo:3"));
+}
+
+fn tls_server() -> PyServer {
+    let pki = pki::pki();
+    PyServer::start(&[
+        "--tls",
+        pki.path("server.pem").to_str().unwrap(),
+        pki.path("server.key").to_str().unwrap(),
+    ])
+}
+
+#[test]
+fn tls_with_our_ca_and_a_name_override() {
+    let pki = pki::pki();
+    let server = tls_server();
+    let channel = ChannelBuilder::new(format!("https://127.0.0.1:{}", server.port))
+        .ca_file(pki.path("ca.pem"))
+        .server_name_override("localhost")
+        .build()
+        .unwrap();
+    let ok = channel.unary::<Text, Text>(&path("Echo"), &text("tls"), CallOptions::default());
+    assert_eq!(ok.unwrap().message, text("echo:tls"));
+}
+
+#[test]
+fn tls_failures_name_the_certificate_problem() {
+    let pki = pki::pki();
+    let server = tls_server();
+    let target = format!("https://127.0.0.1:{}", server.port);
+    let channel = ChannelBuilder::new(&target)
+        .ca_file(pki.path("other-ca.pem"))
+        .build()
+        .unwrap();
+    let status = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(status.code, Code::Unavailable);
+    assert!(status.message.contains("TLS with 127.0.0.1"), "{status}");
+    assert!(status.message.contains("UnknownIssuer"), "{status}");
+
+    let channel = ChannelBuilder::new(&target)
+        .ca_file(pki.path("ca.pem"))
+        .server_name_override("example.com")
+        .build()
+        .unwrap();
+    let status = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(status.code, Code::Unavailable);
+    assert!(
+        status
+            .message
+            .contains("certificate not valid for name \"example.com\""),
+        "{status}"
+    );
+
+    let err = ChannelBuilder::new(&target)
+        .ca_file("/nonexistent/ca.pem")
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("/nonexistent/ca.pem"), "{err}");
+}
+
+#[test]
+fn polling_channel_runs_calls_without_threads() {
+    let server = PyServer::start(&[]);
+    let mut channel = PollingChannel::connect(&server.target()).unwrap();
+    let ids: Vec<_> = (0..10)
+        .map(|i| {
+            let request = Bytes::from(text(&i.to_string()).encode_to_vec());
+            channel.start_unary(
+                CallKind::Unary,
+                &path("Echo"),
+                request,
+                CallOptions::default(),
+            )
+        })
+        .collect();
+    let stream = channel.start_unary(
+        CallKind::ServerStreaming,
+        &path("Count"),
+        Bytes::from(text("3").encode_to_vec()),
+        CallOptions::default(),
+    );
+    let mut answers = vec![None; ids.len()];
+    let mut counted = Vec::new();
+    let mut stream_done = false;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (answers.iter().any(Option::is_none) || !stream_done) && Instant::now() < deadline {
+        channel.poll(Some(Duration::from_millis(100))).unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            while let Some(event) = channel.try_recv(*id) {
+                match event {
+                    ClientEvent::Message(m) => answers[i] = Some(Text::decode(&m).unwrap().value),
+                    ClientEvent::Finished(t) => assert_eq!(t.status.code, Code::Ok, "{}", t.status),
+                    ClientEvent::Headers(_) => {}
+                }
+            }
+        }
+        while let Some(event) = channel.try_recv(stream) {
+            match event {
+                ClientEvent::Message(m) => counted.push(Text::decode(&m).unwrap().value),
+                ClientEvent::Finished(t) => {
+                    assert_eq!(t.status.code, Code::Ok);
+                    assert_eq!(t.metadata.get_str("x-count"), Some("3"));
+                    stream_done = true;
+                }
+                ClientEvent::Headers(h) => assert_eq!(h.get_str("x-header"), Some("stream")),
+            }
+        }
+    }
+    let expected: Vec<_> = (0..10).map(|i| Some(format!("echo:{i}"))).collect();
+    assert_eq!(answers, expected);
+    assert_eq!(counted, ["0", "1", "2"]);
+    assert_eq!(channel.active_calls(), 0);
+}
+
+#[test]
+fn polling_channel_deadline_and_cancel() {
+    let server = PyServer::start(&[]);
+    let mut channel = PollingChannel::connect(&server.target()).unwrap();
+    let request = Bytes::from(text("").encode_to_vec());
+    let slow = channel.start_unary(
+        CallKind::Unary,
+        &path("Slow"),
+        request.clone(),
+        CallOptions::timeout(Duration::from_millis(200)),
+    );
+    let cancelled = channel.start_unary(
+        CallKind::Unary,
+        &path("Slow"),
+        request,
+        CallOptions::default(),
+    );
+    channel.cancel(cancelled);
+    let mut ends = [None, None];
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while ends.iter().any(Option::is_none) && Instant::now() < deadline {
+        channel.poll(Some(Duration::from_millis(50))).unwrap();
+        for (i, id) in [slow, cancelled].into_iter().enumerate() {
+            while let Some(event) = channel.try_recv(id) {
+                if let ClientEvent::Finished(t) = event {
+                    ends[i] = Some(t.status.code);
+                }
+            }
+        }
+    }
+    assert_eq!(ends, [Some(Code::DeadlineExceeded), Some(Code::Cancelled)]);
+}
