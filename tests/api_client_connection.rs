@@ -127,7 +127,7 @@ fn tls_failures_name_the_certificate_problem() {
     assert!(status.message.contains("UnknownIssuer"), "{status}");
 
     let channel = ChannelBuilder::new(&target)
-        .ca_file(pki.path("ca.pem"))
+        .ca_pem(pki.read("ca.pem"))
         .server_name_override("example.com")
         .build()
         .unwrap();
