@@ -99,7 +99,14 @@ impl Target {
         } else if let Some(rest) = target.strip_prefix("http://") {
             (rest, false, 80)
         } else if let Some(rest) = target.strip_prefix("dns:") {
-            (rest.strip_prefix("//").unwrap_or(rest), false, 443)
+            // naming.md: dns:[//authority/]host[:port]; the DNS server is ignored.
+            let rest = match rest.strip_prefix("//") {
+                Some(with_authority) => with_authority
+                    .split_once('/')
+                    .map_or(with_authority, |(_, host)| host),
+                None => rest,
+            };
+            (rest, false, 443)
         } else {
             (target, false, 443)
         };
@@ -1292,5 +1299,70 @@ fn pump(channel: &mut PollingChannel, call: &mut IoCall, queue: usize) {
     drop(state);
     if changed {
         call.mailbox.changed.notify_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::net::Address;
+
+    fn host(host: &str, port: u16) -> Address {
+        Address::Host {
+            host: host.to_string(),
+            port,
+        }
+    }
+
+    #[test]
+    fn targets() {
+        let t = Target::parse("http://example.com:8080").unwrap();
+        assert_eq!(
+            (t.address, t.tls, t.authority.as_str()),
+            (host("example.com", 8080), false, "example.com:8080")
+        );
+        let t = Target::parse("https://example.com").unwrap();
+        assert_eq!(
+            (t.address, t.tls, t.authority.as_str()),
+            (host("example.com", 443), true, "example.com:443")
+        );
+        let t = Target::parse("http://[::1]:50051/").unwrap();
+        assert_eq!(
+            (t.address, t.authority.as_str()),
+            (host("::1", 50051), "[::1]:50051")
+        );
+        let t = Target::parse("dns:///localhost:50051").unwrap();
+        assert_eq!(t.address, host("localhost", 50051));
+        let t = Target::parse("127.0.0.1:9").unwrap();
+        assert_eq!((t.address, t.tls), (host("127.0.0.1", 9), false));
+        let t = Target::parse("unix:/tmp/s.sock").unwrap();
+        assert_eq!(
+            (t.address, t.authority.as_str()),
+            (Address::Unix("/tmp/s.sock".into()), "localhost")
+        );
+        let t = Target::parse("unix:///tmp/s.sock").unwrap();
+        assert_eq!(t.address, Address::Unix("/tmp/s.sock".into()));
+        let t = Target::parse("unix:relative.sock").unwrap();
+        assert_eq!(t.address, Address::Unix("relative.sock".into()));
+    }
+
+    #[test]
+    fn bad_targets() {
+        for (target, reason) in [
+            ("http://", "no host"),
+            ("http://h:99999", "the port is not a number 0-65535"),
+            ("http://h:x", "the port is not a number 0-65535"),
+            ("unix:", "empty socket path"),
+            ("http://[::1", "unclosed '[' in an IPv6 address"),
+            ("http://[::1]x", "junk after the IPv6 address"),
+            ("http://a/b:1", "bad host name"),
+        ] {
+            match Target::parse(target) {
+                Err(ChannelError::InvalidTarget { reason: got, .. }) => {
+                    assert_eq!(got, reason, "{target}")
+                }
+                other => panic!("{target}: {other:?}"),
+            }
+        }
     }
 }

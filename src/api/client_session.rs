@@ -230,7 +230,11 @@ impl ClientSession {
 
     /// Hands received events to the calls and the calls' actions to HTTP/2.
     pub(crate) fn flush(&mut self, now: Instant) {
-        while let Some(event) = self.connection.poll_event() {
+        let mut events: Vec<Event> = std::iter::from_fn(|| self.connection.poll_event()).collect();
+        // GOAWAY and connection errors first: the resets they cause
+        // (reported before them) fail for their reason.
+        events.sort_by_key(|e| !matches!(e, Event::GoAway { .. } | Event::ConnectionError(_)));
+        for event in events {
             self.handle_event(event, now);
         }
         let mut table = self.calls.borrow_mut();
@@ -465,5 +469,250 @@ impl Session for ClientSession {
     fn handle_shutdown(&mut self, now: Instant) {
         self.connection.shutdown(now);
         self.flush(now);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::grpc::{CallKind, CallLimits, RequestHead};
+    use crate::h2::frame::GoAway;
+    use crate::net::{ConnectTarget, EventLoop};
+
+    /// A real `ConnectionId` (the type has no public constructor): one
+    /// connect on a throwaway loop.
+    fn connection_id() -> ConnectionId {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let target = ConnectTarget::socket(listener.local_addr().unwrap());
+        let mut event_loop = EventLoop::<ClientSession>::new(Default::default()).unwrap();
+        event_loop
+            .driver()
+            .connect(&target, |_| None, Instant::now())
+            .unwrap()
+    }
+
+    struct Pair {
+        client: ClientSession,
+        server: Connection,
+        calls: SharedCalls,
+        now: Instant,
+    }
+
+    impl Pair {
+        fn new(receive_buffer: usize) -> Pair {
+            let now = Instant::now();
+            let calls: SharedCalls = Rc::new(RefCell::new(CallTable {
+                receive_buffer,
+                ..CallTable::default()
+            }));
+            Pair {
+                client: ClientSession::new(
+                    connection_id(),
+                    h2::Config::default(),
+                    calls.clone(),
+                    now,
+                ),
+                server: Connection::new(h2::Role::Server, h2::Config::default(), now),
+                calls,
+                now,
+            }
+        }
+
+        /// Moves bytes both ways until neither side has anything to say;
+        /// returns the server's events.
+        fn drive(&mut self) -> Vec<Event> {
+            let mut events = Vec::new();
+            for _ in 0..20 {
+                let mut out = Vec::new();
+                self.client.poll_transmit(&mut out, self.now);
+                let used = self.server.handle_input(&out, self.now);
+                assert_eq!(used, out.len());
+                let mut back = Vec::new();
+                self.server.poll_transmit(&mut back, self.now);
+                let used = self.client.handle_input(&back, self.now);
+                assert_eq!(used, back.len());
+                events.extend(std::iter::from_fn(|| self.server.poll_event()));
+                if out.is_empty() && back.is_empty() {
+                    break;
+                }
+            }
+            events
+        }
+
+        fn start(&mut self, id: u64, kind: CallKind) -> CallId {
+            let id = CallId(id);
+            let mut call = ClientCall::new(
+                kind,
+                &RequestHead::new("pkg.Svc", "Do"),
+                CallLimits::default(),
+                self.now,
+            );
+            call.send_message(Bytes::from_static(b"req")).unwrap();
+            call.half_close().unwrap();
+            self.calls
+                .borrow_mut()
+                .calls
+                .insert(id, CallEntry::new(call, false));
+            self.client.attach(id, self.now).unwrap();
+            id
+        }
+
+        fn inbox(&self, id: CallId) -> Vec<ClientEvent> {
+            self.calls.borrow().calls[&id]
+                .inbox
+                .iter()
+                .cloned()
+                .collect()
+        }
+    }
+
+    fn framed(message: &[u8]) -> Bytes {
+        let mut out = bytes::BytesMut::new();
+        crate::grpc::framing::encode(message, &mut out).unwrap();
+        out.freeze()
+    }
+
+    fn respond(server: &mut Connection, stream: StreamId, messages: &[&[u8]]) {
+        let headers = [
+            Header::new(&b":status"[..], &b"200"[..]),
+            Header::new(&b"content-type"[..], &b"application/grpc"[..]),
+        ];
+        server.send_headers(stream, &headers, false).unwrap();
+        for m in messages {
+            server.send_data(stream, framed(m), false).unwrap();
+        }
+        server
+            .send_trailers(stream, vec![Header::new(&b"grpc-status"[..], &b"0"[..])])
+            .unwrap();
+    }
+
+    fn request_stream(events: &[Event]) -> StreamId {
+        events
+            .iter()
+            .find_map(|e| match e {
+                Event::Headers { stream, .. } => Some(*stream),
+                _ => None,
+            })
+            .expect("the request reached the server")
+    }
+
+    #[test]
+    fn a_unary_call_round_trip() {
+        let mut pair = Pair::new(1 << 20);
+        let id = pair.start(1, CallKind::Unary);
+        let events = pair.drive();
+        let stream = request_stream(&events);
+        assert!(events.iter().any(|e| matches!(e,
+            Event::Data { data, end_stream: true, .. } if data == &framed(b"req"))));
+        respond(&mut pair.server, stream, &[b"resp"]);
+        pair.drive();
+        assert_eq!(
+            pair.inbox(id),
+            [
+                ClientEvent::Headers(Default::default()),
+                ClientEvent::Message(Bytes::from_static(b"resp")),
+                ClientEvent::Finished(Trailers::local(Status::ok())),
+            ]
+        );
+        assert!(pair.client.streams.is_empty());
+    }
+
+    #[test]
+    fn credit_is_held_while_the_reader_lags() {
+        // A receive buffer of 4 bytes: after one unread message, credit waits.
+        let mut pair = Pair::new(4);
+        let id = pair.start(1, CallKind::ServerStreaming);
+        let stream = request_stream(&pair.drive());
+        let headers = [
+            Header::new(&b":status"[..], &b"200"[..]),
+            Header::new(&b"content-type"[..], &b"application/grpc"[..]),
+        ];
+        pair.server.send_headers(stream, &headers, false).unwrap();
+        for m in [&b"aaaa"[..], b"bbbb", b"cccc"] {
+            pair.server.send_data(stream, framed(m), false).unwrap();
+        }
+        pair.drive();
+        let held = pair.calls.borrow().calls[&id].held_credit;
+        assert_eq!(held, 3 * 9, "credit for unread messages is withheld");
+        // The reader takes everything: the credit goes back.
+        {
+            let mut table = pair.calls.borrow_mut();
+            let entry = table.calls.get_mut(&id).unwrap();
+            entry.inbox.clear();
+            entry.inbox_bytes = 0;
+        }
+        pair.client.flush(pair.now);
+        assert_eq!(pair.calls.borrow().calls[&id].held_credit, 0);
+    }
+
+    #[test]
+    fn goaway_too_many_pings_is_reported() {
+        let mut pair = Pair::new(1 << 20);
+        let id = pair.start(1, CallKind::Unary);
+        pair.drive();
+        let mut goaway = Vec::new();
+        GoAway {
+            last_stream_id: StreamId::new(0),
+            error_code: h2::ErrorCode::EnhanceYourCalm,
+            debug_data: Bytes::from_static(b"too_many_pings"),
+        }
+        .encode(&mut goaway);
+        pair.client.handle_input(&goaway, pair.now);
+        let news = pair.calls.borrow().news[&pair.client.id].clone();
+        assert!(news.going_away && news.too_many_pings);
+        assert_eq!(
+            news.cause.as_deref(),
+            Some("the server sent GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\"")
+        );
+        // Stream 1 is above last_stream_id 0: refused, so the call failed
+        // UNAVAILABLE with the GOAWAY as its cause.
+        let inbox = pair.inbox(id);
+        let Some(ClientEvent::Finished(trailers)) = inbox.last() else {
+            panic!("call not finished: {inbox:?}");
+        };
+        assert_eq!(trailers.status.code, Code::Unavailable);
+        assert_eq!(
+            trailers.status.message,
+            "the server sent GOAWAY ENHANCE_YOUR_CALM \"too_many_pings\""
+        );
+        assert_eq!(
+            pair.client.attach_new(2, pair.now),
+            Err(AttachError::Unusable)
+        );
+    }
+
+    #[test]
+    fn a_protocol_error_names_the_problem() {
+        let mut pair = Pair::new(1 << 20);
+        let id = pair.start(1, CallKind::Unary);
+        pair.drive();
+        // A DATA frame on stream 0 is a connection error (RFC 9113 §6.1).
+        pair.client
+            .handle_input(&[0, 0, 1, 0, 0, 0, 0, 0, 0, b'x'], pair.now);
+        let news = pair.calls.borrow().news[&pair.client.id].clone();
+        let cause = news.cause.unwrap();
+        assert!(cause.starts_with("HTTP/2 protocol error: "), "{cause}");
+        assert!(
+            cause.ends_with("(PROTOCOL_ERROR); we sent GOAWAY"),
+            "{cause}"
+        );
+        assert!(news.going_away);
+        let _ = id;
+    }
+
+    impl ClientSession {
+        fn attach_new(&mut self, id: u64, now: Instant) -> Result<(), AttachError> {
+            let call = ClientCall::new(
+                CallKind::Unary,
+                &RequestHead::new("pkg.Svc", "Do"),
+                CallLimits::default(),
+                now,
+            );
+            self.calls
+                .borrow_mut()
+                .calls
+                .insert(CallId(id), CallEntry::new(call, false));
+            self.attach(CallId(id), now)
+        }
     }
 }
