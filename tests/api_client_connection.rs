@@ -235,3 +235,125 @@ fn polling_channel_deadline_and_cancel() {
     }
     assert_eq!(ends, [Some(Code::DeadlineExceeded), Some(Code::Cancelled)]);
 }
+
+/// Runs the polling channel until every call has finished; returns the
+/// final status and the last message of each.
+fn run_all(channel: &mut PollingChannel, ids: &[grpclite::api::CallId]) -> Vec<(Code, String)> {
+    let mut results = vec![None; ids.len()];
+    let mut last = vec![String::new(); ids.len()];
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while results.iter().any(Option::is_none) && Instant::now() < deadline {
+        channel.poll(Some(Duration::from_millis(50))).unwrap();
+        for (i, id) in ids.iter().enumerate() {
+            while let Some(event) = channel.try_recv(*id) {
+                match event {
+                    ClientEvent::Message(m) => last[i] = Text::decode(&m).unwrap().value,
+                    ClientEvent::Finished(t) => {
+                        results[i] = Some((t.status.code, t.status.message))
+                    }
+                    ClientEvent::Headers(_) => {}
+                }
+            }
+        }
+    }
+    results
+        .into_iter()
+        .zip(last)
+        .map(|(r, last)| {
+            let (code, message) = r.expect("call did not finish");
+            (code, if code == Code::Ok { last } else { message })
+        })
+        .collect()
+}
+
+#[test]
+fn stream_id_rollover_moves_to_a_new_connection() {
+    let server = PyServer::start(&[]);
+    let h2 = grpclite::h2::Config {
+        stream_id_rollover: 7,
+        ..Default::default()
+    };
+    let mut channel = ChannelBuilder::new(server.target())
+        .h2_config(h2)
+        .build_polling()
+        .unwrap();
+    for i in 0..10 {
+        let request = Bytes::from(text(&i.to_string()).encode_to_vec());
+        let id = channel.start_unary(
+            CallKind::Unary,
+            &path("Echo"),
+            request,
+            CallOptions::default(),
+        );
+        assert_eq!(
+            run_all(&mut channel, &[id]),
+            [(Code::Ok, format!("echo:{i}"))]
+        );
+    }
+    // Streams 1, 3, 5, 7 per connection.
+    assert_eq!(channel.connections_opened(), 3);
+}
+
+#[test]
+fn keepalive_backs_off_after_too_many_pings() {
+    let server = PyServer::start(&[]);
+    let mut channel = ChannelBuilder::new(server.target())
+        .keepalive(Duration::from_millis(100), Duration::from_secs(1))
+        .build_polling()
+        .unwrap();
+    let request = Bytes::from(text("").encode_to_vec());
+    let id = channel.start_unary(
+        CallKind::Unary,
+        &path("Slow"),
+        request,
+        CallOptions::default(),
+    );
+    let result = run_all(&mut channel, &[id]);
+    assert_eq!(result[0].0, Code::Unavailable, "{result:?}");
+    // grpcio ends the call with its own status, then sends GOAWAY.
+    assert_eq!(result[0].1, "Too many pings");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while channel.keepalive().unwrap().time == Duration::from_millis(100)
+        && Instant::now() < deadline
+    {
+        channel.poll(Some(Duration::from_millis(50))).unwrap();
+    }
+    assert_eq!(
+        channel.keepalive().unwrap().time,
+        Duration::from_millis(200)
+    );
+}
+
+#[test]
+fn unix_socket_target() {
+    let dir = std::env::temp_dir().join(format!("grpclite-client-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let socket = dir.join("s.sock");
+    let _ = std::fs::remove_file(&socket);
+    let _server = PyServer::start(&["--unix", socket.to_str().unwrap()]);
+    let channel = Channel::connect(&format!("unix:{}", socket.display())).unwrap();
+    let ok = channel.unary::<Text, Text>(&path("Echo"), &text("unix"), CallOptions::default());
+    assert_eq!(ok.unwrap().message, text("echo:unix"));
+}
+
+#[test]
+fn sends_wait_for_flow_control() {
+    // 8 MiB through a 64 KiB send queue: every send returns once HTTP/2
+    // took the bytes, and the server counts them all.
+    let server = PyServer::start(&[]);
+    let config = grpclite::api::ClientConfig {
+        send_buffer: 64 * 1024,
+        ..Default::default()
+    };
+    let channel = ChannelBuilder::new(server.target())
+        .config(config)
+        .build()
+        .unwrap();
+    let mut call = channel.client_streaming::<Text, Text>(&path("Total"), CallOptions::default());
+    let chunk = "z".repeat(256 * 1024);
+    for _ in 0..32 {
+        call.send(&text(&chunk)).unwrap();
+    }
+    let response = call.close_and_recv().unwrap();
+    assert_eq!(response.message, text(&(32 * 256 * 1024).to_string()));
+}

@@ -272,6 +272,12 @@ impl ChannelBuilder {
         self
     }
 
+    /// HTTP/2 settings and limits of the channel's connections.
+    pub fn h2_config(mut self, config: crate::h2::Config) -> Self {
+        self.config.h2 = config;
+        self
+    }
+
     /// Replaces the whole configuration.
     pub fn config(mut self, config: ClientConfig) -> Self {
         self.config = config;
@@ -421,6 +427,7 @@ pub struct PollingChannel {
     next_call: u64,
     happened: Vec<LoopEvent>,
     jitter: RandomState,
+    connections_opened: u64,
 }
 
 impl std::fmt::Debug for PollingChannel {
@@ -455,6 +462,7 @@ impl PollingChannel {
             next_call: 0,
             happened: Vec::new(),
             jitter: RandomState::new(),
+            connections_opened: 0,
         }
     }
 
@@ -616,6 +624,17 @@ impl PollingChannel {
         self.calls.borrow().calls.len()
     }
 
+    /// How many connections the channel has opened (attempts included).
+    pub fn connections_opened(&self) -> u64 {
+        self.connections_opened
+    }
+
+    /// The keepalive in force: it doubles each time a server answers
+    /// GOAWAY "too_many_pings" (keepalive.md).
+    pub fn keepalive(&self) -> Option<Keepalive> {
+        self.config.keepalive
+    }
+
     /// Calls that received events since the last call of this method.
     pub fn take_touched(&mut self, into: &mut Vec<CallId>) {
         into.append(&mut self.calls.borrow_mut().touched);
@@ -750,16 +769,13 @@ impl PollingChannel {
             .collect();
         for (id, going_away, too_many_pings) in news {
             if too_many_pings {
-                // keepalive.md: on "too_many_pings" double the keepalive time.
-                if let Some(k) = &mut self.config.keepalive {
-                    k.time = k.time.saturating_mul(2);
-                }
+                self.slow_keepalive();
                 if let Some(n) = self.calls.borrow_mut().news.get_mut(&id) {
                     n.too_many_pings = false;
                 }
             }
             if going_away && matches!(self.link, Link::Ready(c) | Link::Connecting(c) if c == id) {
-                self.link = Link::Idle;
+                self.retire(id, now);
             }
         }
         if let Link::TransientFailure { until, .. } = &self.link {
@@ -827,7 +843,7 @@ impl PollingChannel {
                             }
                             Err(AttachError::Busy) => return,
                             Err(AttachError::Unusable) => {
-                                self.link = Link::Idle;
+                                self.retire(conn, now);
                                 break;
                             }
                             Err(AttachError::Refused(e)) => {
@@ -848,6 +864,23 @@ impl PollingChannel {
         }
     }
 
+    /// keepalive.md: a client told "too_many_pings" SHOULD double its
+    /// keepalive time for new connections.
+    fn slow_keepalive(&mut self) {
+        if let Some(k) = &mut self.config.keepalive {
+            k.time = k.time.saturating_mul(2);
+        }
+    }
+
+    /// Takes no new calls on `id`: its calls finish, then it closes
+    /// (our GOAWAY, RFC 9113 §6.8); the next call opens a new connection.
+    fn retire(&mut self, id: ConnectionId, now: Instant) {
+        self.link = Link::Idle;
+        self.engine
+            .driver()
+            .with_session(id, now, |session, now| session.retire(now));
+    }
+
     fn open_connection(&mut self, now: Instant) {
         let mut h2 = self.config.h2;
         h2.keepalive_time = self.config.keepalive.map(|k| k.time);
@@ -858,6 +891,7 @@ impl PollingChannel {
         let factory = move |info: &crate::net::ConnectionInfo| {
             Some(ClientSession::new(info.id, h2, calls, Instant::now()))
         };
+        self.connections_opened = self.connections_opened.saturating_add(1);
         match self.engine.driver().connect(&self.connect, factory, now) {
             Ok(id) => self.link = Link::Connecting(id),
             Err(error) => self.attempt_failed(error.to_string(), now),
@@ -879,6 +913,9 @@ impl PollingChannel {
 
     fn connection_ended(&mut self, id: ConnectionId, error: Option<String>, now: Instant) {
         let news = self.calls.borrow_mut().news.remove(&id);
+        if news.as_ref().is_some_and(|n| n.too_many_pings) {
+            self.slow_keepalive();
+        }
         let cause = match (&error, news.as_ref().and_then(|n| n.cause.clone())) {
             (Some(error), _) => error.clone(),
             (None, Some(cause)) => cause,

@@ -222,6 +222,14 @@ impl ClientSession {
         result
     }
 
+    /// Takes no new streams: GOAWAY to the server, close once the calls
+    /// in flight are done.
+    pub(crate) fn retire(&mut self, now: Instant) {
+        self.news().going_away = true;
+        self.connection.shutdown(now);
+        self.flush(now);
+    }
+
     fn news(&self) -> std::cell::RefMut<'_, ConnectionNews> {
         std::cell::RefMut::map(self.calls.borrow_mut(), |t| {
             t.news.entry(self.id).or_default()

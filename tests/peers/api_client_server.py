@@ -1,5 +1,5 @@
 # A grpcio (C core) server for the client API tests.
-# Usage: api_client_server.py [--port N] [--tls CERT KEY]
+# Usage: api_client_server.py [--port N] [--tls CERT KEY] [--unix PATH]
 # Prints "PORT <n>" once serving; exits when stdin closes.
 import os
 import sys
@@ -61,6 +61,10 @@ def shout(requests, context):
         yield text(r.value.upper())
 
 
+def total(requests, context):
+    return text(str(sum(len(r.value) for r in requests)))
+
+
 def big(request, context):
     return text("x" * int(request.value))
 
@@ -78,15 +82,20 @@ handlers = {
     "Count": kinds(count, "unary_stream_rpc_method_handler"),
     "Forever": kinds(forever, "unary_stream_rpc_method_handler"),
     "Join": kinds(join, "stream_unary_rpc_method_handler"),
+    "Total": kinds(total, "stream_unary_rpc_method_handler"),
     "Shout": kinds(shout, "stream_stream_rpc_method_handler"),
 }
 
 port = 0
 tls = None
+unix = None
 args = sys.argv[1:]
 while args:
     if args[0] == "--port":
         port = int(args[1])
+        args = args[2:]
+    elif args[0] == "--unix":
+        unix = args[1]
         args = args[2:]
     elif args[0] == "--tls":
         tls = (open(args[1], "rb").read(), open(args[2], "rb").read())
@@ -96,7 +105,9 @@ while args:
 
 server = grpc.server(futures.ThreadPoolExecutor(max_workers=32), options=[("grpc.so_reuseport", 0)])
 server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("grpclite.test.Client", handlers),))
-if tls:
+if unix:
+    server.add_insecure_port("unix:" + unix)
+elif tls:
     creds = grpc.ssl_server_credentials([(tls[1], tls[0])])
     port = server.add_secure_port("127.0.0.1:%d" % port, creds)
 else:
