@@ -230,3 +230,38 @@ fn many_threads_share_one_channel() {
         thread.join().unwrap();
     }
 }
+
+#[test]
+fn send_reports_why_the_call_ended() {
+    let server = PyServer::start(&[]);
+    let channel = Channel::connect(&server.target()).unwrap();
+    let mut call = channel.client_streaming::<Text, Text>(
+        &path("Total"),
+        CallOptions::timeout(Duration::from_millis(200)),
+    );
+    let start = Instant::now();
+    let status = loop {
+        match call.send(&text("tick")) {
+            Ok(()) => std::thread::sleep(Duration::from_millis(20)),
+            Err(status) => break status,
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "send never failed"
+        );
+    };
+    assert_eq!(status.code, Code::DeadlineExceeded, "{status}");
+    assert_eq!(call.finish().unwrap_err().code, Code::DeadlineExceeded);
+
+    let mut call = channel.bidi::<Text, Text>(&path("Shout"), CallOptions::default());
+    call.send(&text("a")).unwrap();
+    call.close_send().unwrap();
+    let refused = call.send(&text("b")).unwrap_err();
+    assert_eq!(refused.code, Code::Internal);
+    assert_eq!(
+        refused.message,
+        "cannot send: this side has already finished sending"
+    );
+    assert_eq!(call.recv().unwrap().unwrap(), text("A"));
+    assert!(call.recv().is_none());
+}

@@ -65,12 +65,23 @@ pub struct Response<T> {
     pub trailers: Metadata,
 }
 
+/// The I/O thread's answer to a blocking `send`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SendAck {
+    /// The message was queued on the call.
+    Taken,
+    /// The call has ended; its status follows in the mailbox.
+    Ended,
+    /// The call refused the message (e.g. sent after `close_send`).
+    Refused(String),
+}
+
 /// Where a blocking call's events wait for the application thread.
 #[derive(Debug, Default)]
 pub(crate) struct MailboxState {
     pub(crate) events: std::collections::VecDeque<ClientEvent>,
-    /// The answer to the last `send`: accepted, or the call has ended.
-    pub(crate) send_ack: Option<bool>,
+    /// The answer to the last `send`.
+    pub(crate) send_ack: Option<SendAck>,
 }
 
 /// A bounded queue of one call's events plus a condition variable.
@@ -78,9 +89,18 @@ pub(crate) struct MailboxState {
 pub(crate) struct Mailbox {
     pub(crate) state: Mutex<MailboxState>,
     pub(crate) changed: Condvar,
+    /// Most events the I/O thread puts in `state.events`.
+    pub(crate) capacity: usize,
 }
 
 impl Mailbox {
+    pub(crate) fn new(capacity: usize) -> Mailbox {
+        Mailbox {
+            capacity: capacity.max(1),
+            ..Mailbox::default()
+        }
+    }
+
     pub(crate) fn lock(&self) -> MutexGuard<'_, MailboxState> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -96,6 +116,10 @@ pub struct RawCall {
     headers: Option<Metadata>,
     trailers: Option<Metadata>,
     status: Option<Status>,
+    /// An error status was returned by `recv`.
+    reported: bool,
+    /// Messages read early (by a `send` that found the call ended).
+    early: std::collections::VecDeque<Bytes>,
 }
 
 impl RawCall {
@@ -107,6 +131,8 @@ impl RawCall {
             headers: None,
             trailers: None,
             status: None,
+            reported: false,
+            early: std::collections::VecDeque::new(),
         }
     }
 
@@ -121,12 +147,16 @@ impl RawCall {
         self.link.command(IoCommand::Send(self.ticket, message))?;
         let mut state = self.mailbox.lock();
         loop {
-            if let Some(ack) = state.send_ack.take() {
-                return if ack {
-                    Ok(())
-                } else {
-                    Err(Status::new(Code::Cancelled, "the call has ended"))
-                };
+            match state.send_ack.take() {
+                Some(SendAck::Taken) => return Ok(()),
+                Some(SendAck::Refused(why)) => {
+                    return Err(Status::new(Code::Internal, format!("cannot send: {why}")))
+                }
+                Some(SendAck::Ended) => {
+                    drop(state);
+                    return Err(self.ended_status());
+                }
+                None => {}
             }
             state = self
                 .mailbox
@@ -149,8 +179,16 @@ impl RawCall {
     /// The next response message; `None` once the call ended with OK,
     /// `Some(Err(status))` once if it ended otherwise.
     pub fn recv(&mut self) -> Option<Result<Bytes, Status>> {
+        if let Some(message) = self.early.pop_front() {
+            return Some(Ok(message));
+        }
         loop {
-            if self.status.is_some() {
+            if let Some(status) = &self.status {
+                // An error status seen by `send` is still reported once here.
+                if !status.is_ok() && !self.reported {
+                    self.reported = true;
+                    return Some(Err(status.clone()));
+                }
                 return None;
             }
             match self.next_event() {
@@ -158,23 +196,44 @@ impl RawCall {
                 ClientEvent::Message(message) => return Some(Ok(message)),
                 ClientEvent::Finished(trailers) => {
                     self.trailers = Some(trailers.metadata);
-                    let status = trailers.status;
-                    self.status = Some(status.clone());
-                    if !status.is_ok() {
-                        return Some(Err(status));
-                    }
+                    self.status = Some(trailers.status);
                 }
             }
+        }
+    }
+
+    /// The final status of a call that ended while we were sending; the
+    /// messages before it are kept for `recv`.
+    fn ended_status(&mut self) -> Status {
+        while self.status.is_none() {
+            match self.next_event() {
+                ClientEvent::Headers(metadata) => self.headers = Some(metadata),
+                ClientEvent::Message(message) => self.early.push_back(message),
+                ClientEvent::Finished(trailers) => {
+                    self.trailers = Some(trailers.metadata);
+                    self.status = Some(trailers.status);
+                }
+            }
+        }
+        match &self.status {
+            Some(status) if !status.is_ok() => status.clone(),
+            _ => Status::new(
+                Code::FailedPrecondition,
+                "the server ended the call (with OK) before this message was sent",
+            ),
         }
     }
 
     fn next_event(&mut self) -> ClientEvent {
         let mut state = self.mailbox.lock();
         loop {
+            let was_full = state.events.len() >= self.mailbox.capacity;
             if let Some(event) = state.events.pop_front() {
                 drop(state);
-                // Room in the mailbox: let the loop move more events (and credit).
-                let _ = self.link.command(IoCommand::Pump);
+                if was_full {
+                    // Room again: the loop may move more events (and credit).
+                    let _ = self.link.command(IoCommand::Pump(self.ticket));
+                }
                 return event;
             }
             state = self

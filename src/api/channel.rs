@@ -36,7 +36,7 @@ use crate::net::tls::ClientTls;
 use crate::net::{ConnectTarget, ConnectionId, Driver, EventLoop, LoopEvent, LoopHandle, NetError};
 use crate::wire::Message;
 
-use super::call::{Call, CallOptions, Mailbox, RawCall, Response, ServerStream};
+use super::call::{Call, CallOptions, Mailbox, RawCall, Response, SendAck, ServerStream};
 use super::client_config::{Backoff, ClientConfig, Interceptor, Keepalive};
 use super::client_session::{
     AttachError, CallEntry, CallId, CallTable, ClientSession, SharedCalls,
@@ -614,6 +614,15 @@ impl PollingChannel {
         Some(event)
     }
 
+    /// Whether the call has ended (its last events may still wait for `try_recv`).
+    pub fn call_ended(&self, id: CallId) -> bool {
+        self.calls
+            .borrow()
+            .calls
+            .get(&id)
+            .is_none_or(|e| e.call.is_finished())
+    }
+
     /// Whether the call is still known (its `Finished` not yet taken).
     pub fn is_active(&self, id: CallId) -> bool {
         self.calls.borrow().calls.contains_key(&id)
@@ -635,9 +644,16 @@ impl PollingChannel {
         self.config.keepalive
     }
 
-    /// Calls that received events since the last call of this method.
-    pub fn take_touched(&mut self, into: &mut Vec<CallId>) {
-        into.append(&mut self.calls.borrow_mut().touched);
+    /// Calls that received events since the last call of this method
+    /// (kept once [`track_touched`](Self::track_touched) was called).
+    pub(crate) fn take_touched(&mut self, into: &mut Vec<CallId>) {
+        into.extend(self.calls.borrow_mut().touched.drain());
+    }
+
+    /// Starts keeping the set of calls with news, for a front end that
+    /// drains it every turn.
+    pub(crate) fn track_touched(&mut self) {
+        self.calls.borrow_mut().track_touched = true;
     }
 
     fn flush_stream(&mut self, stream: Option<(ConnectionId, crate::h2::StreamId)>) {
@@ -791,8 +807,8 @@ impl PollingChannel {
                 Some(entry) => {
                     entry.call.handle_timeout(now);
                     entry.collect_events(None);
-                    if !entry.inbox.is_empty() {
-                        table.touched.push(*id);
+                    if !entry.inbox.is_empty() && table.track_touched {
+                        table.touched.insert(*id);
                     }
                     !entry.call.is_finished()
                 }
@@ -818,7 +834,7 @@ impl PollingChannel {
                     self.pending.retain(|id| match table.calls.get_mut(id) {
                         Some(entry) if !entry.wait_for_ready => {
                             entry.fail(status.clone());
-                            table.touched.push(*id);
+                            table.touch(*id);
                             false
                         }
                         Some(_) => true,
@@ -855,7 +871,7 @@ impl PollingChannel {
                                         format!("cannot send the request: {e}"),
                                     ));
                                 }
-                                table.touched.push(id);
+                                table.touch(id);
                             }
                         }
                     }
@@ -931,7 +947,9 @@ impl PollingChannel {
                     entry.stream = None;
                     if !entry.call.is_finished() {
                         entry.fail(status.clone());
-                        table.touched.push(*call);
+                        if table.track_touched {
+                            table.touched.insert(*call);
+                        }
                     }
                 }
             }
@@ -959,7 +977,7 @@ pub(crate) enum IoCommand {
     CloseSend(u64),
     Cancel(u64),
     Forget(u64),
-    Pump,
+    Pump(u64),
     Shutdown,
 }
 
@@ -982,6 +1000,7 @@ struct ChannelInner {
     link: IoLink,
     tickets: AtomicU64,
     thread: Mutex<Option<JoinHandle<()>>>,
+    call_queue: usize,
 }
 
 impl Drop for ChannelInner {
@@ -1064,6 +1083,7 @@ impl Channel {
                 },
                 tickets: AtomicU64::new(0),
                 thread: Mutex::new(Some(thread)),
+                call_queue: queue,
             }),
         })
     }
@@ -1078,7 +1098,7 @@ impl Channel {
         options: CallOptions,
     ) -> RawCall {
         let ticket = self.inner.tickets.fetch_add(1, Ordering::Relaxed);
-        let mailbox = Arc::new(Mailbox::default());
+        let mailbox = Arc::new(Mailbox::new(self.inner.call_queue));
         let link = self.inner.link.clone();
         let started = link.command(IoCommand::Start {
             ticket,
@@ -1194,6 +1214,7 @@ fn run_io_thread(channel: &mut PollingChannel, commands: Receiver<IoCommand>, qu
     let mut by_id: HashMap<CallId, u64> = HashMap::new();
     let mut shutting_down = false;
     let mut touched = Vec::new();
+    channel.track_touched();
     loop {
         loop {
             match commands.try_recv() {
@@ -1248,9 +1269,10 @@ fn run_io_thread(channel: &mut PollingChannel, commands: Receiver<IoCommand>, qu
                         while channel.try_recv(call.id).is_some() {}
                     }
                 }
-                Ok(IoCommand::Pump) => {
-                    // A reader made room: look at every call (cheap enough).
-                    touched.extend(calls.values().map(|c| c.id));
+                Ok(IoCommand::Pump(ticket)) => {
+                    if let Some(call) = calls.get(&ticket) {
+                        touched.push(call.id);
+                    }
                 }
                 Ok(IoCommand::Shutdown) | Err(TryRecvError::Disconnected) => {
                     if !shutting_down {
@@ -1297,7 +1319,7 @@ fn run_io_thread(channel: &mut PollingChannel, commands: Receiver<IoCommand>, qu
                 )));
         }
         if call.blocked_send.is_some() {
-            state.send_ack = Some(false);
+            state.send_ack = Some(SendAck::Ended);
         }
         drop(state);
         call.mailbox.changed.notify_all();
@@ -1310,10 +1332,19 @@ fn pump(channel: &mut PollingChannel, call: &mut IoCall, queue: usize) {
     let mut changed = false;
     if let Some(message) = call.blocked_send.take() {
         let len = message.len();
-        if !channel.can_send(call.id, len) {
+        if channel.call_ended(call.id) {
+            call.mailbox.lock().send_ack = Some(SendAck::Ended);
+            changed = true;
+        } else if !channel.can_send(call.id, len) {
             call.blocked_send = Some(message);
         } else {
-            let ack = channel.send_message(call.id, message).is_ok();
+            let ack = match channel.send_message(call.id, message) {
+                Ok(()) => SendAck::Taken,
+                Err(SendRefused::Call(CallError::Finished) | SendRefused::UnknownCall) => {
+                    SendAck::Ended
+                }
+                Err(e) => SendAck::Refused(e.to_string()),
+            };
             call.mailbox.lock().send_ack = Some(ack);
             changed = true;
         }
@@ -1330,7 +1361,7 @@ fn pump(channel: &mut PollingChannel, call: &mut IoCall, queue: usize) {
         changed = true;
     }
     if call.finished && call.blocked_send.take().is_some() {
-        state.send_ack = Some(false);
+        state.send_ack = Some(SendAck::Ended);
         changed = true;
     }
     drop(state);

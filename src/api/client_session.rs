@@ -7,7 +7,7 @@
 //! outlive the connection that carried it to report why that one ended.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use std::time::Instant;
 
@@ -118,11 +118,24 @@ pub(crate) struct ConnectionNews {
 pub(crate) struct CallTable {
     pub(crate) calls: HashMap<CallId, CallEntry>,
     pub(crate) news: HashMap<ConnectionId, ConnectionNews>,
-    /// Calls with new events for the application, for the blocking front end.
-    pub(crate) touched: Vec<CallId>,
+    /// Calls with new events for the application, kept only for the
+    /// blocking front end (which drains it every turn), so a polling user
+    /// who never asks does not accumulate it.
+    pub(crate) touched: HashSet<CallId>,
+    /// Whether `touched` is kept.
+    pub(crate) track_touched: bool,
     /// Most bytes of unread messages per call before flow-control credit is
     /// withheld, so a slow reader slows the server down.
     pub(crate) receive_buffer: usize,
+}
+
+impl CallTable {
+    /// Notes that the call `id` has news for the application.
+    pub(crate) fn touch(&mut self, id: CallId) {
+        if self.track_touched {
+            self.touched.insert(id);
+        }
+    }
 }
 
 pub(crate) type SharedCalls = Rc<RefCell<CallTable>>;
@@ -178,6 +191,11 @@ impl ClientSession {
             let Some(entry) = table.calls.get_mut(&id) else {
                 return Ok(());
             };
+            if entry.call.is_finished() {
+                // Cancelled or past its deadline while it waited.
+                entry.headers = None;
+                return Ok(());
+            }
             if entry.headers.is_none() {
                 match entry.call.poll_action() {
                     Some(StreamAction::SendHeaders { fields, end_stream }) => {
@@ -291,7 +309,7 @@ impl ClientSession {
                 done.push(stream);
             }
             if !entry.inbox.is_empty() {
-                table.touched.push(id);
+                table.touch(id);
             }
         }
         for stream in done {
