@@ -357,3 +357,95 @@ fn sends_wait_for_flow_control() {
     let response = call.close_and_recv().unwrap();
     assert_eq!(response.message, text(&(32 * 256 * 1024).to_string()));
 }
+
+#[test]
+fn mutual_tls_with_a_client_identity() {
+    let pki = pki::pki();
+    let server = PyServer::start(&[
+        "--mtls",
+        pki.path("ca.pem").to_str().unwrap(),
+        "--tls",
+        pki.path("server.pem").to_str().unwrap(),
+        pki.path("server.key").to_str().unwrap(),
+    ]);
+    let target = format!("https://localhost:{}", server.port);
+    let channel = ChannelBuilder::new(&target)
+        .ca_file(pki.path("ca.pem"))
+        .client_identity_pem(pki.read("client.pem"), pki.read("client.key"))
+        .build()
+        .unwrap();
+    let ok = channel.unary::<Text, Text>(&path("Echo"), &text("mtls"), CallOptions::default());
+    assert_eq!(ok.unwrap().message, text("echo:mtls"));
+    // Without a client certificate the server refuses the handshake.
+    let channel = ChannelBuilder::new(&target)
+        .ca_file(pki.path("ca.pem"))
+        .build()
+        .unwrap();
+    let status = channel
+        .unary::<Text, Text>(
+            &path("Echo"),
+            &text(""),
+            CallOptions::timeout(Duration::from_secs(5)),
+        )
+        .unwrap_err();
+    // With TLS 1.3 the server judges the client after the handshake; what
+    // reaches us (its alert, a reset or a plain close) depends on timing.
+    assert_eq!(status.code, Code::Unavailable, "{status}");
+    assert!(
+        status
+            .message
+            .starts_with(&format!("localhost:{}: ", server.port)),
+        "{status}"
+    );
+}
+
+#[test]
+fn after_goaway_calls_in_flight_finish() {
+    let server = PyServer::start(&[]);
+    let channel = Channel::connect(&server.target()).unwrap();
+    let slow = {
+        let channel = channel.clone();
+        std::thread::spawn(move || {
+            channel.unary::<Text, Text>(&path("Slow"), &text(""), CallOptions::default())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let ok = channel.unary::<Text, Text>(&path("Stop"), &text(""), CallOptions::default());
+    assert_eq!(ok.unwrap().message, text("stopping"));
+    std::thread::sleep(Duration::from_millis(500));
+    // The server sent GOAWAY and takes no new calls; ours goes to a new
+    // connection, which the stopped server refuses.
+    let refused = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(refused.code, Code::Unavailable, "{refused}");
+    // The call in flight finished normally on the old connection.
+    assert_eq!(slow.join().unwrap().unwrap().message, text("late"));
+}
+
+#[test]
+fn send_size_limit() {
+    let server = PyServer::start(&[]);
+    let channel = ChannelBuilder::new(server.target())
+        .max_send_message_size(10)
+        .build()
+        .unwrap();
+    let status = channel
+        .unary::<Text, Text>(
+            &path("Echo"),
+            &text("far too long for ten"),
+            CallOptions::default(),
+        )
+        .unwrap_err();
+    assert_eq!(status.code, Code::ResourceExhausted);
+    assert_eq!(
+        status.message,
+        "trying to send message larger than max (22 vs. 10)"
+    );
+    let mut call = channel.client_streaming::<Text, Text>(&path("Total"), CallOptions::default());
+    call.send(&text("short")).unwrap();
+    let refused = call.send(&text("far too long for ten")).unwrap_err();
+    assert_eq!(refused.code, Code::ResourceExhausted);
+    let response = call.close_and_recv().unwrap();
+    assert_eq!(response.message, text("5"));
+}

@@ -66,14 +66,14 @@ pub struct Response<T> {
 }
 
 /// The I/O thread's answer to a blocking `send`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub(crate) enum SendAck {
     /// The message was queued on the call.
     Taken,
     /// The call has ended; its status follows in the mailbox.
     Ended,
-    /// The call refused the message (e.g. sent after `close_send`).
-    Refused(String),
+    /// The call refused the message (e.g. sent after `close_send`, or too large).
+    Refused(Status),
 }
 
 /// Where a blocking call's events wait for the application thread.
@@ -149,9 +149,7 @@ impl RawCall {
         loop {
             match state.send_ack.take() {
                 Some(SendAck::Taken) => return Ok(()),
-                Some(SendAck::Refused(why)) => {
-                    return Err(Status::new(Code::Internal, format!("cannot send: {why}")))
-                }
+                Some(SendAck::Refused(status)) => return Err(status),
                 Some(SendAck::Ended) => {
                     drop(state);
                     return Err(self.ended_status());

@@ -412,6 +412,17 @@ pub enum SendRefused {
     UnknownCall,
 }
 
+impl SendRefused {
+    /// The status an application sees for the refusal: RESOURCE_EXHAUSTED
+    /// for a message over the send limit (statuscodes.md), else INTERNAL.
+    pub fn to_status(&self) -> Status {
+        match self {
+            SendRefused::Call(CallError::MessageTooLarge(e)) => e.to_status(),
+            other => Status::new(Code::Internal, format!("cannot send: {other}")),
+        }
+    }
+}
+
 /// A client channel driven by its owner, with no thread of its own: start
 /// calls, [`poll`](Self::poll) to make progress, read results with
 /// [`try_recv`](Self::try_recv). Calls are named by a copyable [`CallId`].
@@ -531,7 +542,23 @@ impl PollingChannel {
         options: CallOptions,
     ) -> CallId {
         let id = self.start_call(kind, path, options);
-        let _ = self.send_message(id, request);
+        match self.send_message(id, request) {
+            // Ended already (an interceptor refused it): nothing to add.
+            Ok(()) | Err(SendRefused::Call(CallError::Finished)) => {}
+            Err(refused) => {
+                let status = refused.to_status();
+                let stream = self
+                    .calls
+                    .borrow_mut()
+                    .calls
+                    .get_mut(&id)
+                    .and_then(|entry| {
+                        entry.fail(status);
+                        entry.stream
+                    });
+                self.flush_stream(stream);
+            }
+        }
         let _ = self.close_send(id);
         id
     }
@@ -670,10 +697,14 @@ impl PollingChannel {
     /// Only for a channel from [`ChannelBuilder::build_polling`].
     pub fn poll(&mut self, timeout: Option<Duration>) -> io::Result<()> {
         let now = Instant::now();
+        // What commands (send, cancel, recv) set off since the last turn;
+        // if that changed anything, the caller must look before we sleep.
+        let changed = self.maintain(now);
         let own = self
             .own_timeout(now)
             .map(|t| t.saturating_duration_since(now));
         let timeout = match (timeout, own) {
+            _ if changed => Some(Duration::ZERO),
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
@@ -711,6 +742,9 @@ impl PollingChannel {
     /// How long the caller's loop may sleep before [`handle_timeouts`](Self::handle_timeouts).
     pub fn poll_timeout(&mut self) -> Option<Duration> {
         let now = Instant::now();
+        if self.maintain(now) {
+            return Some(Duration::ZERO);
+        }
         let driver = self.engine.driver().poll_timeout(now);
         let own = self
             .own_timeout(now)
@@ -759,7 +793,23 @@ impl PollingChannel {
     }
 
     /// Brings the connection and the waiting calls up to date.
-    fn maintain(&mut self, now: Instant) {
+    /// Returns whether any connection event was handled.
+    fn maintain(&mut self, now: Instant) -> bool {
+        self.engine.driver().take_events(&mut self.happened);
+        let any = !self.happened.is_empty();
+        // Placing calls drives connections, which may end them: go round
+        // until no event is left, or the loop would sleep on a lost one.
+        for _ in 0..8 {
+            self.maintain_once(now);
+            self.engine.driver().take_events(&mut self.happened);
+            if self.happened.is_empty() {
+                break;
+            }
+        }
+        any
+    }
+
+    fn maintain_once(&mut self, now: Instant) {
         self.engine.driver().take_events(&mut self.happened);
         for event in std::mem::take(&mut self.happened) {
             match event {
@@ -1343,7 +1393,7 @@ fn pump(channel: &mut PollingChannel, call: &mut IoCall, queue: usize) {
                 Err(SendRefused::Call(CallError::Finished) | SendRefused::UnknownCall) => {
                     SendAck::Ended
                 }
-                Err(e) => SendAck::Refused(e.to_string()),
+                Err(e) => SendAck::Refused(e.to_status()),
             };
             call.mailbox.lock().send_ack = Some(ack);
             changed = true;

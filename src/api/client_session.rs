@@ -147,6 +147,9 @@ pub struct ClientSession {
     connection: Connection,
     calls: SharedCalls,
     streams: HashMap<StreamId, CallId>,
+    /// The socket ended: the calls left are failed by the channel, with
+    /// the driver's precise reason (e.g. a TLS alert), not here.
+    peer_closed: bool,
 }
 
 impl std::fmt::Debug for ClientSession {
@@ -181,6 +184,7 @@ impl ClientSession {
             connection: Connection::new(h2::Role::Client, config, now),
             calls,
             streams: HashMap::new(),
+            peer_closed: false,
         }
     }
 
@@ -355,6 +359,7 @@ impl ClientSession {
                     entry.call.handle_data(data, end_stream);
                 });
             }
+            Event::StreamReset { .. } if self.peer_closed => {}
             Event::StreamReset { stream, code, .. } => {
                 let cause = self.news().cause.clone();
                 self.with_call(stream, |entry| {
@@ -488,6 +493,7 @@ impl Session for ClientSession {
                 news.cause = Some("the server closed the connection".to_string());
             }
         }
+        self.peer_closed = true;
         self.connection.handle_peer_closed(now);
         self.flush(now);
     }

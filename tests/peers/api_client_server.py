@@ -1,5 +1,6 @@
 # A grpcio (C core) server for the client API tests.
-# Usage: api_client_server.py [--port N] [--tls CERT KEY] [--unix PATH]
+# Usage: api_client_server.py [--port N] [--tls CERT KEY [--mtls CLIENT_CA]] [--unix PATH]
+# (--mtls must come before --tls)
 # Prints "PORT <n>" once serving; exits when stdin closes.
 import os
 import sys
@@ -65,6 +66,12 @@ def total(requests, context):
     return text(str(sum(len(r.value) for r in requests)))
 
 
+def stop(request, context):
+    # A graceful stop: GOAWAY, calls in flight get 5 s to finish.
+    threading.Thread(target=lambda: (time.sleep(0.2), server.stop(5)), daemon=True).start()
+    return text("stopping")
+
+
 def big(request, context):
     return text("x" * int(request.value))
 
@@ -79,6 +86,7 @@ handlers = {
     "Fail": kinds(fail, "unary_unary_rpc_method_handler"),
     "Slow": kinds(slow, "unary_unary_rpc_method_handler"),
     "Big": kinds(big, "unary_unary_rpc_method_handler"),
+    "Stop": kinds(stop, "unary_unary_rpc_method_handler"),
     "Count": kinds(count, "unary_stream_rpc_method_handler"),
     "Forever": kinds(forever, "unary_stream_rpc_method_handler"),
     "Join": kinds(join, "stream_unary_rpc_method_handler"),
@@ -89,10 +97,14 @@ handlers = {
 port = 0
 tls = None
 unix = None
+client_ca = None
 args = sys.argv[1:]
 while args:
     if args[0] == "--port":
         port = int(args[1])
+        args = args[2:]
+    elif args[0] == "--mtls":
+        client_ca = open(args[1], "rb").read()
         args = args[2:]
     elif args[0] == "--unix":
         unix = args[1]
@@ -108,7 +120,9 @@ server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler("grpclite.
 if unix:
     server.add_insecure_port("unix:" + unix)
 elif tls:
-    creds = grpc.ssl_server_credentials([(tls[1], tls[0])])
+    creds = grpc.ssl_server_credentials(
+        [(tls[1], tls[0])], root_certificates=client_ca, require_client_auth=client_ca is not None
+    )
     port = server.add_secure_port("127.0.0.1:%d" % port, creds)
 else:
     port = server.add_insecure_port("127.0.0.1:%d" % port)
