@@ -426,6 +426,16 @@ impl SendRefused {
 /// A client channel driven by its owner, with no thread of its own: start
 /// calls, [`poll`](Self::poll) to make progress, read results with
 /// [`try_recv`](Self::try_recv). Calls are named by a copyable [`CallId`].
+///
+/// It is not `Send`: it lives on the thread that drives it. Memory is
+/// bounded per call: unread responses past [`ClientConfig::receive_buffer`]
+/// hold back HTTP/2 credit, and [`send_message`](Self::send_message)
+/// refuses past [`ClientConfig::send_buffer`].
+///
+/// In the caller's own mio loop (from [`ChannelBuilder::build_on_registry`]):
+/// sleep at most [`poll_timeout`](Self::poll_timeout), pass every event
+/// whose token it [`owns`](Self::owns) to [`handle_event`](Self::handle_event),
+/// then call [`handle_timeouts`](Self::handle_timeouts) once per turn.
 pub struct PollingChannel {
     engine: Engine,
     target: Target,
@@ -1066,7 +1076,10 @@ impl Drop for ChannelInner {
 /// number of threads share its connection.
 ///
 /// It runs one thread, named [`IO_THREAD_NAME`] (`grpclite-io`), holding
-/// an event loop with a [`PollingChannel`]; the last clone dropped stops it.
+/// an event loop with a [`PollingChannel`]: the blocking calls are commands
+/// to it and replies from it (bounded queues), not a second engine.
+/// Dropping the last clone shuts the connection down gracefully; calls
+/// still running then end UNAVAILABLE within a second.
 #[derive(Clone)]
 pub struct Channel {
     inner: Arc<ChannelInner>,
@@ -1462,6 +1475,35 @@ mod tests {
         assert_eq!(t.address, Address::Unix("/tmp/s.sock".into()));
         let t = Target::parse("unix:relative.sock").unwrap();
         assert_eq!(t.address, Address::Unix("relative.sock".into()));
+    }
+
+    #[test]
+    fn a_channel_is_shared_across_threads() {
+        fn shared<T: Clone + Send + Sync + 'static>() {}
+        shared::<Channel>();
+    }
+
+    #[test]
+    fn target_parsing_never_panics_and_keeps_host_and_port() {
+        fn any(s: String) -> bool {
+            let _ = Target::parse(&s);
+            true
+        }
+        fn host_port(host: String, port: u16, tls: bool) -> quickcheck::TestResult {
+            let host: String = host.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+            if host.is_empty() {
+                return quickcheck::TestResult::discard();
+            }
+            let scheme = if tls { "https" } else { "http" };
+            let t = Target::parse(&format!("{scheme}://{host}:{port}")).unwrap();
+            quickcheck::TestResult::from_bool(
+                t.address == super::tests::host(&host, port)
+                    && t.tls == tls
+                    && t.authority == format!("{host}:{port}"),
+            )
+        }
+        quickcheck::quickcheck(any as fn(String) -> bool);
+        quickcheck::quickcheck(host_port as fn(String, u16, bool) -> quickcheck::TestResult);
     }
 
     #[test]

@@ -108,8 +108,6 @@ pub(crate) struct ConnectionNews {
     /// The server said GOAWAY(ENHANCE_YOUR_CALM, "too_many_pings")
     /// (keepalive.md): our keepalive interval must grow.
     pub(crate) too_many_pings: bool,
-    /// The server's SETTINGS arrived: the connection works.
-    pub(crate) settled: bool,
 }
 
 /// Every call of a channel, and what its sessions learnt about their
@@ -400,8 +398,9 @@ impl ClientSession {
                     code_name(error.code)
                 ));
             }
-            Event::SettingsReceived(_) => self.news().settled = true,
-            Event::SettingsAcknowledged | Event::PingAcknowledged { .. } => {}
+            Event::SettingsReceived(_)
+            | Event::SettingsAcknowledged
+            | Event::PingAcknowledged { .. } => {}
         }
     }
 
@@ -710,6 +709,36 @@ mod tests {
         assert_eq!(
             pair.client.attach_new(2, pair.now),
             Err(AttachError::Unusable)
+        );
+    }
+
+    #[test]
+    fn after_goaway_the_call_in_flight_finishes() {
+        let mut pair = Pair::new(1 << 20);
+        let id = pair.start(1, CallKind::Unary);
+        let stream = request_stream(&pair.drive());
+        let mut goaway = Vec::new();
+        GoAway {
+            last_stream_id: stream,
+            error_code: h2::ErrorCode::NoError,
+            debug_data: Bytes::new(),
+        }
+        .encode(&mut goaway);
+        pair.client.handle_input(&goaway, pair.now);
+        assert!(pair.calls.borrow().news[&pair.client.id].going_away);
+        assert_eq!(
+            pair.client.attach_new(2, pair.now),
+            Err(AttachError::Unusable)
+        );
+        respond(&mut pair.server, stream, &[b"done"]);
+        pair.drive();
+        assert_eq!(
+            pair.inbox(id).last(),
+            Some(&ClientEvent::Finished(Trailers::local(Status::ok())))
+        );
+        assert!(
+            pair.client.is_closed(),
+            "no stream left after GOAWAY: close"
         );
     }
 
