@@ -39,14 +39,15 @@ impl Backoff {
         for _ in 1..failures.min(64) {
             wait *= self.multiplier;
         }
-        Duration::from_secs_f64(wait.min(self.max.as_secs_f64()).max(0.0))
+        Duration::try_from_secs_f64(wait.min(self.max.as_secs_f64()).max(0.0)).unwrap_or(self.max)
     }
 
     /// The wait with jitter; `unit` is a number in [0, 1) the caller drew.
     pub fn wait(&self, failures: u32, unit: f64) -> Duration {
         let base = self.base_wait(failures).as_secs_f64();
         let spread = 1.0 + self.jitter * (2.0 * unit.clamp(0.0, 1.0) - 1.0);
-        Duration::from_secs_f64((base * spread).max(0.0))
+        // A configuration of NaN or infinities must not panic: fall back to `max`.
+        Duration::try_from_secs_f64((base * spread).max(0.0)).unwrap_or(self.max)
     }
 }
 
@@ -145,5 +146,12 @@ mod tests {
         assert_eq!(b.wait(1, 0.0), Duration::from_secs_f64(0.8));
         assert_eq!(b.wait(1, 1.0), Duration::from_secs_f64(1.2));
         assert_eq!(b.wait(1, 0.5), Duration::from_secs(1));
+        let wild = Backoff {
+            multiplier: f64::INFINITY,
+            jitter: f64::MAX,
+            ..Backoff::default()
+        };
+        assert_eq!(wild.wait(5, 1.0), Duration::from_secs(120));
+        assert_eq!(wild.base_wait(5), Duration::from_secs(120));
     }
 }
