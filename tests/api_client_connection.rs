@@ -449,3 +449,27 @@ fn send_size_limit() {
     let response = call.close_and_recv().unwrap();
     assert_eq!(response.message, text("5"));
 }
+
+#[test]
+fn connect_timeout_bounds_a_silent_server() {
+    // Accepts TCP, never answers TLS.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let holder = std::thread::spawn(move || listener.accept().map(|(s, _)| s));
+    let channel = ChannelBuilder::new(format!("https://127.0.0.1:{port}"))
+        .connect_timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let start = Instant::now();
+    let status = channel
+        .unary::<Text, Text>(&path("Echo"), &text(""), CallOptions::default())
+        .unwrap_err();
+    assert_eq!(status.code, Code::Unavailable);
+    assert!(status.message.contains("timed out after 300ms"), "{status}");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(holder.join());
+}

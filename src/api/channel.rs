@@ -284,8 +284,10 @@ impl ChannelBuilder {
         self
     }
 
-    fn resolve(self) -> Result<(Target, ConnectTarget, ClientConfig), ChannelError> {
+    fn resolve(mut self) -> Result<(Target, ConnectTarget, ClientConfig), ChannelError> {
         let mut target = Target::parse(&self.target)?;
+        // The connect timeout covers the TLS handshake too.
+        self.config.limits.tls_handshake_timeout = self.config.connect_timeout;
         let mut connect = ConnectTarget {
             address: target.address.clone(),
             #[cfg(feature = "tls")]

@@ -68,7 +68,8 @@ pub struct Keepalive {
 /// Settings of a channel; built by [`ChannelBuilder`](super::ChannelBuilder).
 #[derive(Clone)]
 pub struct ClientConfig {
-    /// Time allowed to connect (TCP and TLS); default 20 s.
+    /// Time allowed to connect, TCP and TLS handshake each (it replaces
+    /// `limits.tls_handshake_timeout`); default 20 s.
     pub connect_timeout: Duration,
     /// Deadline of calls that set none; `None`: no deadline.
     pub default_timeout: Option<Duration>,
