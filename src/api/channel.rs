@@ -39,7 +39,7 @@ use crate::wire::Message;
 use super::call::{Call, CallOptions, Mailbox, RawCall, Response, SendAck, ServerStream};
 use super::client_config::{Backoff, ClientConfig, Interceptor, Keepalive};
 use super::client_session::{
-    AttachError, CallEntry, CallId, CallTable, ClientSession, SharedCalls,
+    AttachError, CallEntry, CallId, CallTable, ClientSession, Replay, SharedCalls,
 };
 
 /// The name of the blocking channel's I/O thread.
@@ -536,6 +536,16 @@ impl PollingChannel {
             ClientCall::new(kind, &head, limits, now),
             options.wait_for_ready,
         );
+        if !kind.client_streams() {
+            entry.replay = Some(Replay {
+                kind,
+                deadline: head.timeout.and_then(|t| now.checked_add(t)),
+                head,
+                limits,
+                request: None,
+                closed: false,
+            });
+        }
         match refusal {
             Some(status) => entry.fail(status),
             None => self.pending.push_back(id),
@@ -586,7 +596,10 @@ impl PollingChannel {
                 return Err(SendRefused::Full);
             }
             let len = message.len();
-            entry.call.send_message(message)?;
+            entry.call.send_message(message.clone())?;
+            if let Some(replay) = &mut entry.replay {
+                replay.request = Some(message);
+            }
             entry.unsent_bytes = entry.unsent_bytes.saturating_add(len.saturating_add(5));
             entry.stream
         };
@@ -607,6 +620,9 @@ impl PollingChannel {
             let mut table = self.calls.borrow_mut();
             let entry = table.calls.get_mut(&id).ok_or(SendRefused::UnknownCall)?;
             entry.call.half_close()?;
+            if let Some(replay) = &mut entry.replay {
+                replay.closed = true;
+            }
             entry.stream
         };
         self.flush_stream(stream);
@@ -822,6 +838,10 @@ impl PollingChannel {
     }
 
     fn maintain_once(&mut self, now: Instant) {
+        // Refused streams' calls go first in the queue, as they were first.
+        for id in std::mem::take(&mut self.calls.borrow_mut().requeue) {
+            self.pending.push_front(id);
+        }
         self.engine.driver().take_events(&mut self.happened);
         for event in std::mem::take(&mut self.happened) {
             match event {

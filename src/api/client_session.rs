@@ -14,7 +14,8 @@ use std::time::Instant;
 use bytes::Bytes;
 
 use crate::grpc::{
-    ClientCall, ClientEvent, Code, ErrorCode as ResetCode, Status, StreamAction, Trailers,
+    CallKind, CallLimits, ClientCall, ClientEvent, Code, ErrorCode as ResetCode, RequestHead,
+    Status, StreamAction, Trailers,
 };
 use crate::h2::{self, Connection, Event, SendError, StreamId};
 use crate::hpack::Header;
@@ -24,6 +25,35 @@ use crate::net::{ConnectionId, Session};
 /// copyable, never reused within one channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct CallId(pub(crate) u64);
+
+/// What it takes to start a single-request call again on another stream:
+/// a stream refused before the server processed it (REFUSED_STREAM, or
+/// above a GOAWAY's last stream id, RFC 9113 §8.7) may be retried
+/// transparently, once.
+#[derive(Debug, Clone)]
+pub(crate) struct Replay {
+    pub(crate) kind: CallKind,
+    pub(crate) head: RequestHead,
+    pub(crate) limits: CallLimits,
+    pub(crate) deadline: Option<Instant>,
+    pub(crate) request: Option<Bytes>,
+    pub(crate) closed: bool,
+}
+
+impl Replay {
+    /// The call as new, with what is left of its deadline.
+    fn restart(mut self, now: Instant) -> ClientCall {
+        self.head.timeout = self.deadline.map(|d| d.saturating_duration_since(now));
+        let mut call = ClientCall::new(self.kind, &self.head, self.limits, now);
+        if let Some(request) = self.request {
+            let _ = call.send_message(request);
+        }
+        if self.closed {
+            let _ = call.half_close();
+        }
+        call
+    }
+}
 
 /// The part of one call the channel keeps beside its [`ClientCall`].
 #[derive(Debug)]
@@ -48,6 +78,10 @@ pub(crate) struct CallEntry {
     pub(crate) wait_for_ready: bool,
     /// The final event was taken by the application.
     pub(crate) delivered_finish: bool,
+    /// Set for single-request calls until the server answers.
+    pub(crate) replay: Option<Replay>,
+    /// Response headers or a message arrived.
+    pub(crate) answered: bool,
 }
 
 impl CallEntry {
@@ -63,6 +97,8 @@ impl CallEntry {
             unsent_bytes: 0,
             wait_for_ready,
             delivered_finish: false,
+            replay: None,
+            answered: false,
         }
     }
 
@@ -76,8 +112,17 @@ impl CallEntry {
                 }
                 (event, _) => event,
             };
-            if let ClientEvent::Message(m) = &event {
-                self.inbox_bytes = self.inbox_bytes.saturating_add(m.len());
+            match &event {
+                ClientEvent::Message(m) => {
+                    self.inbox_bytes = self.inbox_bytes.saturating_add(m.len());
+                    self.answered = true;
+                }
+                ClientEvent::Headers(_) => self.answered = true,
+                ClientEvent::Finished(_) => {}
+            }
+            if self.answered {
+                // The server has the call: it is not retried any more.
+                self.replay = None;
             }
             self.inbox.push_back(event);
         }
@@ -122,6 +167,8 @@ pub(crate) struct CallTable {
     pub(crate) touched: HashSet<CallId>,
     /// Whether `touched` is kept.
     pub(crate) track_touched: bool,
+    /// Calls whose stream was refused unprocessed, to be placed again.
+    pub(crate) requeue: Vec<CallId>,
     /// Most bytes of unread messages per call before flow-control credit is
     /// withheld, so a slow reader slows the server down.
     pub(crate) receive_buffer: usize,
@@ -358,6 +405,11 @@ impl ClientSession {
                 });
             }
             Event::StreamReset { .. } if self.peer_closed => {}
+            Event::StreamReset {
+                stream,
+                code: h2::ErrorCode::RefusedStream,
+                ..
+            } if self.replay(stream, now) => {}
             Event::StreamReset { stream, code, .. } => {
                 let cause = self.news().cause.clone();
                 self.with_call(stream, |entry| {
@@ -402,6 +454,37 @@ impl ClientSession {
             | Event::SettingsAcknowledged
             | Event::PingAcknowledged { .. } => {}
         }
+    }
+
+    /// Restarts the call of a refused stream, if it can be: not answered,
+    /// not retried before. It goes back to the channel to be placed again.
+    fn replay(&mut self, stream: StreamId, now: Instant) -> bool {
+        let Some(&id) = self.streams.get(&stream) else {
+            return false;
+        };
+        let mut table = self.calls.borrow_mut();
+        let Some(entry) = table.calls.get_mut(&id) else {
+            return false;
+        };
+        if entry.answered || entry.call.is_finished() {
+            return false;
+        }
+        let Some(replay) = entry.replay.take() else {
+            return false;
+        };
+        entry.call = replay.restart(now);
+        entry.stream = None;
+        entry.headers = None;
+        entry.stalled = None;
+        entry.unsent_bytes = 0;
+        let credit = std::mem::take(&mut entry.held_credit);
+        table.requeue.push(id);
+        drop(table);
+        self.streams.remove(&stream);
+        if credit > 0 {
+            self.connection.release_capacity(stream, credit);
+        }
+        true
     }
 
     fn with_call(&mut self, stream: StreamId, f: impl FnOnce(&mut CallEntry)) {
@@ -740,6 +823,36 @@ mod tests {
             pair.client.is_closed(),
             "no stream left after GOAWAY: close"
         );
+    }
+
+    #[test]
+    fn a_refused_stream_is_replayed_once() {
+        let mut pair = Pair::new(1 << 20);
+        let id = pair.start(1, CallKind::Unary);
+        pair.drive();
+        let head = RequestHead::new("pkg.Svc", "Do");
+        pair.calls.borrow_mut().calls.get_mut(&id).unwrap().replay = Some(Replay {
+            kind: CallKind::Unary,
+            head,
+            limits: CallLimits::default(),
+            deadline: None,
+            request: Some(Bytes::from_static(b"req")),
+            closed: true,
+        });
+        let mut goaway = Vec::new();
+        GoAway {
+            last_stream_id: StreamId::new(0),
+            error_code: h2::ErrorCode::NoError,
+            debug_data: Bytes::new(),
+        }
+        .encode(&mut goaway);
+        pair.client.handle_input(&goaway, pair.now);
+        let table = pair.calls.borrow();
+        let entry = &table.calls[&id];
+        assert_eq!(table.requeue, [id]);
+        assert!(entry.inbox.is_empty() && !entry.call.is_finished());
+        assert!(entry.stream.is_none() && entry.replay.is_none());
+        assert!(pair.client.streams.is_empty());
     }
 
     #[test]
