@@ -15,6 +15,10 @@
 //! sans-IO checks in tests/h2_conformance.rs.
 
 mod h2_hostile_support;
+#[cfg(feature = "tls")]
+#[path = "net_support/pki.rs"]
+#[allow(dead_code)]
+mod pki;
 
 use std::io::{BufRead, BufReader, Write};
 use std::sync::atomic::Ordering;
@@ -283,7 +287,8 @@ fn partial_preface_hits_the_preface_timeout() {
 /// An invalid preface (§3.4: a connection error of type PROTOCOL_ERROR, for
 /// which "a GOAWAY frame MAY be omitted"). On a plaintext port the driver
 /// looks at the first bytes before HTTP/2 starts: bytes that are not the
-/// preface get an HTTP/1.1 error response and the connection closes.
+/// preface get an HTTP/1.1 error response and the connection closes. (Over
+/// TLS, see `invalid_preface_over_tls_gets_protocol_error`.)
 #[test]
 fn invalid_preface_is_refused_and_closed() {
     let server = Server::start();
@@ -299,6 +304,38 @@ fn invalid_preface_is_refused_and_closed() {
     );
     assert_eq!(server.connections.lock().unwrap().len(), 0);
     well_behaved_get(server.port);
+}
+
+/// Over TLS (ALPN h2) the bytes after the handshake go straight to the
+/// HTTP/2 connection: an invalid preface is a connection error of type
+/// PROTOCOL_ERROR (§3.4), answered with GOAWAY(PROTOCOL_ERROR, last stream 0).
+#[cfg(feature = "tls")]
+#[test]
+fn invalid_preface_over_tls_gets_protocol_error() {
+    use grpclite::net::tls::{ClientAuth, ServerTls};
+    use grpclite::net::Security;
+    let pki = pki::pki();
+    let tls = ServerTls::from_pem_files(
+        pki.path("server.pem"),
+        pki.path("server.key"),
+        ClientAuth::None,
+    )
+    .unwrap();
+    let server = Server::start_with(Security::Tls(tls));
+    let ca = pki.path("ca.pem");
+    let child = spawn_attack("invalid_preface_tls", server.port, &[ca.to_str().unwrap()]);
+    let outcome = Outcome::from_child(child);
+    assert!(outcome.has("alpn h2"), "{outcome:?}");
+    assert_eq!(single_goaway(&outcome), (0, PROTOCOL_ERROR));
+    assert!(outcome.has("closed"), "{outcome:?}");
+    let stats = server.wait_for(0, |s| s.closed);
+    assert_eq!(
+        stats.error,
+        Some(grpclite::h2::ConnectionError::new(
+            ErrorCode::ProtocolError,
+            "invalid connection preface"
+        ))
+    );
 }
 
 /// CVE-2019-9517 with open windows: 50 requests for 64 MiB each, and the

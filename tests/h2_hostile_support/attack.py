@@ -15,6 +15,7 @@ sends. The last lines printed summarise what happened, one fact a line:
 """
 
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -37,8 +38,13 @@ PROTOCOL_ERROR = 0x1
 
 
 class Peer:
-    def __init__(self, port, read=True):
+    def __init__(self, port, read=True, cafile=None):
         self.sock = socket.create_connection(("127.0.0.1", port))
+        if cafile:
+            context = ssl.create_default_context(cafile=cafile)
+            context.set_alpn_protocols(["h2"])
+            self.sock = context.wrap_socket(self.sock, server_hostname="localhost")
+            print("alpn %s" % self.sock.selected_alpn_protocol())
         self.sent = 0
         self.received = 0
         self.closed = False
@@ -337,6 +343,15 @@ def partial_preface(port):
 def invalid_preface(port):
     """A preface whose last octets are wrong."""
     peer = Peer(port)
+    peer.send(PREFACE[:18] + b"XX\r\n\r\n" + SettingsFrame(0).serialize())
+    peer.wait_closed()
+    peer.report()
+
+
+def invalid_preface_tls(port):
+    """The same over TLS with ALPN h2, where the bytes go straight to the
+    HTTP/2 connection (CA file in argv[3])."""
+    peer = Peer(port, cafile=sys.argv[3])
     peer.send(PREFACE[:18] + b"XX\r\n\r\n" + SettingsFrame(0).serialize())
     peer.wait_closed()
     peer.report()

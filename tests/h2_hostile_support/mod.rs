@@ -287,8 +287,14 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server with [`test_config`] and a 1 s driver preface timeout.
+    /// Starts a plaintext server with [`test_config`] and a 1 s driver
+    /// preface timeout.
     pub fn start() -> Server {
+        Server::start_with(Security::Plaintext)
+    }
+
+    /// Like [`Server::start`] with this security (e.g. TLS).
+    pub fn start_with(security: Security) -> Server {
         let limits = Limits {
             preface_timeout: Duration::from_secs(1),
             ..Limits::default()
@@ -305,7 +311,7 @@ impl Server {
                 .driver()
                 .listen_tcp(
                     "127.0.0.1:0".parse().unwrap(),
-                    Security::Plaintext,
+                    security,
                     move |_: &ConnectionInfo| {
                         let stats = Arc::new(Mutex::new(ConnStats::default()));
                         all.lock().unwrap().push(stats.clone());
