@@ -39,8 +39,9 @@ const CANCEL: u32 = ErrorCode::Cancel.to_u32();
 
 /// Most octets the driver may hold in connection buffers: the write high
 /// water mark (64 KiB) plus one `poll_transmit` (a 256 KiB DATA budget and
-/// a frame), with room for the read buffer.
-const BUFFER_BOUND: usize = 512 << 10;
+/// a frame), up to twice that as the output `Vec` grows by doubling, and a
+/// 64 KiB read buffer. Without bounded buffering it grows by megabytes.
+const BUFFER_BOUND: usize = 1 << 20;
 
 /// Runs `attack` against a fresh server while curl fetches a page during
 /// the attack, then checks the attacker's connection closed with a
