@@ -264,16 +264,6 @@ impl Drop for Responder {
     }
 }
 
-/// The connection config of the test server: short timers so that the
-/// timeout tests finish quickly, every limit at its default.
-pub fn test_config() -> Config {
-    Config {
-        preface_timeout: Duration::from_secs(1),
-        first_settings_timeout: Duration::from_secs(1),
-        ..Config::default()
-    }
-}
-
 /// A responder server on its own event loop thread.
 pub struct Server {
     /// The loopback port.
@@ -287,8 +277,9 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a plaintext server with [`test_config`] and a 1 s driver
-    /// preface timeout.
+    /// Starts a plaintext server: every HTTP/2 limit and timer at its
+    /// default, and a 1 s driver preface timeout so that the slowloris tests
+    /// finish quickly.
     pub fn start() -> Server {
         Server::start_with(Security::Plaintext)
     }
@@ -315,7 +306,7 @@ impl Server {
                     move |_: &ConnectionInfo| {
                         let stats = Arc::new(Mutex::new(ConnStats::default()));
                         all.lock().unwrap().push(stats.clone());
-                        Some(Responder::new(test_config(), stats))
+                        Some(Responder::new(Config::default(), stats))
                     },
                 )
                 .unwrap();
