@@ -64,7 +64,7 @@ use crate::h2::rate_limit::{CappedCounter, TokenBucket};
 use crate::h2::settings::{Setting, SettingId, Settings};
 use crate::h2::stream_state::{self, transition, CloseReason, StreamInput, StreamState};
 use crate::h2::{ConnectionError, ErrorCode, H2Error, StreamError, StreamId};
-use crate::hpack::{Decoder, DecoderConfig, Encoder, EncoderConfig, Header};
+use crate::hpack::{DecodeError, Decoder, DecoderConfig, Encoder, EncoderConfig, Header};
 
 /// Which end of the connection this endpoint is (§3.4, §5.1.1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -861,6 +861,17 @@ impl Connection {
                 return Err(H2Error::connection(
                     ErrorCode::CompressionError,
                     "field block cannot be decompressed",
+                ));
+            }
+            // §10.5.1, LIMITS.md: a decoded section far past what we
+            // advertised (an HPACK bomb: small on the wire, huge decoded)
+            // ends the connection; a little past it only refuses the stream.
+            let hard =
+                usize::try_from(self.config.header_list_size_hard_limit).unwrap_or(usize::MAX);
+            if matches!(e, DecodeError::HeaderListTooLarge { size, .. } if size > hard) {
+                return Err(H2Error::connection(
+                    ErrorCode::EnhanceYourCalm,
+                    "decoded field section larger than header_list_size_hard_limit",
                 ));
             }
         }

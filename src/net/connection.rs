@@ -612,6 +612,14 @@ impl<S: Session> Conn<S> {
                 return Ok(());
             };
             while self.output.len().saturating_sub(self.written) < limits.write_high_water {
+                // Drop what the socket already took before appending more:
+                // otherwise a peer that keeps the socket nearly full (never
+                // letting it drain to empty) makes the buffer grow by all
+                // that is ever written. Moves less than the high-water mark.
+                if self.written > 0 {
+                    self.output.drain(..self.written.min(self.output.len()));
+                    self.written = 0;
+                }
                 let before = self.output.len();
                 session.poll_transmit(&mut self.output, now);
                 if self.output.len() == before {
