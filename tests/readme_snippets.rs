@@ -82,6 +82,8 @@ fn readme_server_unary_and_streaming_calls() -> Result<(), Box<dyn std::error::E
     assert_eq!(sizes, [1, 2, 3]);
     // --- end ---
 
-    server.shutdown(Duration::from_secs(1));
+    server
+        .shutdown(Duration::from_secs(1))
+        .expect("the server shuts down cleanly");
     Ok(())
 }
