@@ -18,8 +18,11 @@
 //! - [`worker_pool`]: the bounded pool handlers run on.
 //! - [`server`]: [`ServerConfig`], [`Server`] and [`ServerHandle`].
 //! - [`health`]: the standard `grpc.health.v1.Health` service.
+//! - [`generated_service`]: a generated service's `Server` trait behind a
+//!   [`Router`].
 
 mod call_channel;
+pub mod generated_service;
 pub mod health;
 pub mod server;
 pub mod server_session;
