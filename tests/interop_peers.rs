@@ -87,8 +87,8 @@ enum Peer {
     Python,
     /// `interop/node/`, on grpc-js.
     Node,
-    /// grpclite's own, `examples/interop_{client,server}.rs` (not written yet).
-    #[allow(dead_code)]
+    /// grpclite's own, `examples/interop_server.rs` (and, once written,
+    /// `examples/interop_client.rs`).
     Rust,
 }
 
@@ -201,6 +201,25 @@ fn example(name: &str) -> PathBuf {
         let mut build = Command::new(env!("CARGO"));
         build.args(["build", "--examples", "--manifest-path"]);
         build.arg(repo().join("Cargo.toml"));
+        // Not the variables cargo sets for this test (CARGO_PKG_NAME,
+        // CARGO_MANIFEST_DIR, ...): ring's build script reruns when they
+        // change, so inherited they would rebuild the TLS stack on every
+        // run, and again on the next plain `cargo` command.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    name.as_ref(),
+                    "CARGO_CRATE_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "CARGO_RUSTC_CURRENT_DIR"
+                )
+            {
+                build.env_remove(name.as_ref());
+            }
+        }
         // Build into the same profile directory as this test binary.
         if !cfg!(debug_assertions) {
             build.arg("--release");
@@ -513,3 +532,8 @@ pair!(node_to_python_plaintext, Node, Python, Plaintext);
 pair!(node_to_python_tls, Node, Python, Tls);
 pair!(node_to_python_mtls, Node, Python, MutualTls);
 pair!(python_to_node_mtls, Python, Node, MutualTls);
+pair!(python_to_rust_plaintext, Python, Rust, Plaintext);
+pair!(python_to_rust_tls, Python, Rust, Tls);
+pair!(node_to_rust_plaintext, Node, Rust, Plaintext);
+pair!(node_to_rust_tls, Node, Rust, Tls);
+pair!(python_to_rust_mtls, Python, Rust, MutualTls);
