@@ -238,13 +238,17 @@ impl test_service::Server for TestService {
 }
 
 /// Echo Metadata: sends back the echo keys, each with exactly the values
-/// received (initial metadata now, trailers when the call ends).
-fn echo_metadata(ctx: &mut ServerContext) {
+/// received (initial metadata now, trailers when the call ends), with
+/// `headers` added to the initial metadata.
+fn echo_metadata(ctx: &mut ServerContext, headers: &[(&str, &str)]) {
     let mut initial = Metadata::new();
     let mut trailing = Metadata::new();
+    // The keys are well-formed (they arrived as metadata, or are constants),
+    // so appending them cannot fail.
+    for (key, value) in headers {
+        let _ = initial.append(key, value);
+    }
     for (key, value) in ctx.metadata().iter() {
-        // The keys are well-formed (they arrived as metadata), so appending
-        // them again cannot fail.
         if key == ECHO_INITIAL_KEY {
             let _ = initial.append(key, &String::from_utf8_lossy(value));
         } else if key == ECHO_TRAILING_KEY {
@@ -267,19 +271,21 @@ fn router() -> Router {
     let mut router = Router::new();
     let s = service.clone();
     router.unary(test_service::EMPTY_CALL.path, move |ctx, request| {
-        echo_metadata(ctx);
+        echo_metadata(ctx, &[]);
         s.empty_call(request, ctx.metadata())
     });
     let s = service.clone();
     router.unary(test_service::UNARY_CALL.path, move |ctx, request| {
-        echo_metadata(ctx);
+        echo_metadata(ctx, &[]);
         s.unary_call(request, ctx.metadata())
     });
     let s = service.clone();
     router.unary(
         test_service::CACHEABLE_UNARY_CALL.path,
         move |ctx, request| {
-            echo_metadata(ctx);
+            // CacheableUnaryCall: "cache control headers such that the response
+            // can be cached by proxies ... max-age to 60 seconds".
+            echo_metadata(ctx, &[("cache-control", "max-age=60")]);
             s.cacheable_unary_call(request, ctx.metadata())
         },
     );
@@ -287,7 +293,7 @@ fn router() -> Router {
     router.server_streaming(
         test_service::STREAMING_OUTPUT_CALL.path,
         move |ctx, request, responses| {
-            echo_metadata(ctx);
+            echo_metadata(ctx, &[]);
             s.streaming_output_call(request, ctx.metadata(), responses)
         },
     );
@@ -295,7 +301,7 @@ fn router() -> Router {
     router.client_streaming(
         test_service::STREAMING_INPUT_CALL.path,
         move |ctx, requests| {
-            echo_metadata(ctx);
+            echo_metadata(ctx, &[]);
             s.streaming_input_call(requests, ctx.metadata())
         },
     );
@@ -303,7 +309,7 @@ fn router() -> Router {
     router.bidi(
         test_service::FULL_DUPLEX_CALL.path,
         move |ctx, requests, responses| {
-            echo_metadata(ctx);
+            echo_metadata(ctx, &[]);
             s.full_duplex_call(requests, ctx.metadata(), responses)
         },
     );
@@ -311,7 +317,7 @@ fn router() -> Router {
     router.bidi(
         test_service::HALF_DUPLEX_CALL.path,
         move |ctx, requests, responses| {
-            echo_metadata(ctx);
+            echo_metadata(ctx, &[]);
             s.half_duplex_call(requests, ctx.metadata(), responses)
         },
     );

@@ -611,10 +611,12 @@ code = code_of(lambda: stub.UnaryCall(M.SimpleRequest(expect_compressed=M.BoolVa
 assert code[0] == grpc.StatusCode.INVALID_ARGUMENT, code
 print("PASS unary_refusals")
 
-# CacheableUnaryCall: a different payload each time.
-a = stub.CacheableUnaryCall(M.SimpleRequest(), timeout=10).payload.body
-b = stub.CacheableUnaryCall(M.SimpleRequest(), timeout=10).payload.body
+# CacheableUnaryCall: a different payload each time, cacheable for 60 s.
+a, call = stub.CacheableUnaryCall.with_call(M.SimpleRequest(), timeout=10)
+b = stub.CacheableUnaryCall(M.SimpleRequest(), timeout=10)
+a, b = a.payload.body, b.payload.body
 assert a != b and a.isdigit(), (a, b)
+assert ("cache-control", "max-age=60") in call.initial_metadata(), call.initial_metadata()
 print("PASS cacheable_unary")
 
 # Health: the server as a whole is SERVING (08 01); an unknown service is NOT_FOUND.
