@@ -21,7 +21,6 @@
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use grpclite::api::{HealthReporter, Router, Server, ServerContext};
@@ -49,9 +48,16 @@ const MAX_INTERVAL: Duration = Duration::from_secs(10);
 /// Requests a HalfDuplexCall buffers before it answers.
 const MAX_HALF_DUPLEX_REQUESTS: usize = 1024;
 
-/// `grpc.testing.TestService`, the message logic; [`router`] adds what the
-/// generated trait cannot express (echoed metadata).
-struct TestService;
+/// How often a handler sleeping for `interval_us` checks whether its call
+/// has ended (so a cancelled call frees its worker).
+const CANCEL_POLL: Duration = Duration::from_millis(10);
+
+/// `grpc.testing.TestService` for one call, the message logic; [`router`]
+/// adds what the generated trait cannot express (echoed metadata).
+struct TestService<'a> {
+    /// Whether the call has ended (cancelled, past its deadline).
+    call_ended: &'a (dyn Fn() -> bool + Sync),
+}
 
 /// A payload of `size` zero bytes. COMPRESSABLE is the only payload type;
 /// UnaryCall: "If the server does not support the response_type, then it
@@ -101,29 +107,47 @@ fn check_expect_compressed(expect_compressed: Option<&BoolValue>) -> Result<(), 
     }
 }
 
-/// One response per ResponseParameters, each after its `interval_us`
-/// (interop-test-descriptions.md, "Observe ResponseParameters.interval_us").
-fn stream_responses(
-    request: &StreamingOutputCallRequest,
-    responses: &mut dyn ResponseSink<StreamingOutputCallResponse>,
-) -> Result<(), Status> {
-    for ResponseParameters {
-        size, interval_us, ..
-    } in &request.response_parameters
-    {
-        if *interval_us > 0 {
-            let micros = u64::try_from(*interval_us).unwrap_or(0);
-            std::thread::sleep(Duration::from_micros(micros).min(MAX_INTERVAL));
+impl TestService<'_> {
+    /// Sleeps `interval_us`, in slices, until the call ends.
+    fn pause(&self, interval_us: i32) -> Result<(), Status> {
+        let micros = u64::try_from(interval_us).unwrap_or(0);
+        let until = std::time::Instant::now() + Duration::from_micros(micros).min(MAX_INTERVAL);
+        loop {
+            if (self.call_ended)() {
+                return Err(Status::cancelled("the call ended"));
+            }
+            let left = until.saturating_duration_since(std::time::Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(CANCEL_POLL));
         }
-        responses.send(StreamingOutputCallResponse {
-            payload: Some(zero_payload(request.response_type, *size)?),
-            ..StreamingOutputCallResponse::default()
-        })?;
     }
-    Ok(())
+
+    /// One response per ResponseParameters, each after its `interval_us`
+    /// (interop-test-descriptions.md, "Observe ResponseParameters.interval_us").
+    fn stream_responses(
+        &self,
+        request: &StreamingOutputCallRequest,
+        responses: &mut dyn ResponseSink<StreamingOutputCallResponse>,
+    ) -> Result<(), Status> {
+        for ResponseParameters {
+            size, interval_us, ..
+        } in &request.response_parameters
+        {
+            if *interval_us > 0 {
+                self.pause(*interval_us)?;
+            }
+            responses.send(StreamingOutputCallResponse {
+                payload: Some(zero_payload(request.response_type, *size)?),
+                ..StreamingOutputCallResponse::default()
+            })?;
+        }
+        Ok(())
+    }
 }
 
-impl test_service::Server for TestService {
+impl test_service::Server for TestService<'_> {
     fn empty_call(&self, _request: Empty, _metadata: &Metadata) -> Result<Empty, Status> {
         Ok(Empty::default())
     }
@@ -167,7 +191,7 @@ impl test_service::Server for TestService {
         responses: &mut dyn ResponseSink<StreamingOutputCallResponse>,
     ) -> Result<(), Status> {
         echo_status(request.response_status.as_ref())?;
-        stream_responses(&request, responses)
+        self.stream_responses(&request, responses)
     }
 
     fn streaming_input_call(
@@ -200,7 +224,7 @@ impl test_service::Server for TestService {
         for request in requests {
             let request = request?;
             echo_status(request.response_status.as_ref())?;
-            stream_responses(&request, responses)?;
+            self.stream_responses(&request, responses)?;
         }
         Ok(())
     }
@@ -224,7 +248,7 @@ impl test_service::Server for TestService {
         }
         for request in &buffered {
             echo_status(request.response_status.as_ref())?;
-            stream_responses(request, responses)?;
+            self.stream_responses(request, responses)?;
         }
         Ok(())
     }
@@ -267,64 +291,81 @@ fn echo_metadata(ctx: &mut ServerContext, headers: &[(&str, &str)]) {
 /// UNIMPLEMENTED) and the health service.
 fn router() -> Router {
     use test_service::Server as _;
-    let service = Arc::new(TestService);
     let mut router = Router::new();
-    let s = service.clone();
     router.unary(test_service::EMPTY_CALL.path, move |ctx, request| {
         echo_metadata(ctx, &[]);
-        s.empty_call(request, ctx.metadata())
+        TestService {
+            call_ended: &|| ctx.is_cancelled(),
+        }
+        .empty_call(request, ctx.metadata())
     });
-    let s = service.clone();
     router.unary(test_service::UNARY_CALL.path, move |ctx, request| {
         echo_metadata(ctx, &[]);
-        s.unary_call(request, ctx.metadata())
+        TestService {
+            call_ended: &|| ctx.is_cancelled(),
+        }
+        .unary_call(request, ctx.metadata())
     });
-    let s = service.clone();
     router.unary(
         test_service::CACHEABLE_UNARY_CALL.path,
         move |ctx, request| {
             // CacheableUnaryCall: "cache control headers such that the response
             // can be cached by proxies ... max-age to 60 seconds".
             echo_metadata(ctx, &[("cache-control", "max-age=60")]);
-            s.cacheable_unary_call(request, ctx.metadata())
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .cacheable_unary_call(request, ctx.metadata())
         },
     );
-    let s = service.clone();
     router.server_streaming(
         test_service::STREAMING_OUTPUT_CALL.path,
         move |ctx, request, responses| {
             echo_metadata(ctx, &[]);
-            s.streaming_output_call(request, ctx.metadata(), responses)
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .streaming_output_call(request, ctx.metadata(), responses)
         },
     );
-    let s = service.clone();
     router.client_streaming(
         test_service::STREAMING_INPUT_CALL.path,
         move |ctx, requests| {
             echo_metadata(ctx, &[]);
-            s.streaming_input_call(requests, ctx.metadata())
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .streaming_input_call(requests, ctx.metadata())
         },
     );
-    let s = service.clone();
     router.bidi(
         test_service::FULL_DUPLEX_CALL.path,
         move |ctx, requests, responses| {
             echo_metadata(ctx, &[]);
-            s.full_duplex_call(requests, ctx.metadata(), responses)
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .full_duplex_call(requests, ctx.metadata(), responses)
         },
     );
-    let s = service.clone();
     router.bidi(
         test_service::HALF_DUPLEX_CALL.path,
         move |ctx, requests, responses| {
             echo_metadata(ctx, &[]);
-            s.half_duplex_call(requests, ctx.metadata(), responses)
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .half_duplex_call(requests, ctx.metadata(), responses)
         },
     );
-    let s = service;
     router.unary(
         test_service::UNIMPLEMENTED_CALL.path,
-        move |ctx, request| s.unimplemented_call(request, ctx.metadata()),
+        move |ctx, request| {
+            TestService {
+                call_ended: &|| ctx.is_cancelled(),
+            }
+            .unimplemented_call(request, ctx.metadata())
+        },
     );
     router.merge(HealthReporter::new().router());
     router
@@ -527,6 +568,29 @@ mod tests {
     }
 
     #[test]
+    fn a_call_that_ends_stops_its_interval() {
+        use test_service::Server as _;
+        let request = StreamingOutputCallRequest {
+            response_parameters: vec![ResponseParameters {
+                size: 1,
+                interval_us: 5_000_000,
+                ..ResponseParameters::default()
+            }],
+            ..StreamingOutputCallRequest::default()
+        };
+        let start = std::time::Instant::now();
+        let mut sent: Vec<StreamingOutputCallResponse> = Vec::new();
+        let status = TestService {
+            call_ended: &|| true,
+        }
+        .streaming_output_call(request, &Metadata::new(), &mut sent)
+        .unwrap_err();
+        assert_eq!(status.code, Code::Cancelled);
+        assert!(sent.is_empty());
+        assert!(start.elapsed() < Duration::from_secs(1));
+    }
+
+    #[test]
     fn streaming_calls_answer_each_parameter_in_order() {
         use test_service::Server as _;
         let request = StreamingOutputCallRequest {
@@ -539,8 +603,11 @@ mod tests {
                 .collect(),
             ..StreamingOutputCallRequest::default()
         };
+        let service = TestService {
+            call_ended: &|| false,
+        };
         let mut sent: Vec<StreamingOutputCallResponse> = Vec::new();
-        TestService
+        service
             .half_duplex_call(
                 &mut vec![Ok(request.clone()), Ok(request)].into_iter(),
                 &Metadata::new(),
@@ -552,7 +619,7 @@ mod tests {
             .map(|r| r.payload.as_ref().map_or(99, |p| p.body.len()))
             .collect();
         assert_eq!(sizes, [1, 0, 2, 1, 0, 2]);
-        let total = TestService
+        let total = service
             .streaming_input_call(
                 &mut [3usize, 0, 5].into_iter().map(|n| {
                     Ok(StreamingInputCallRequest {
