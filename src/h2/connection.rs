@@ -1693,19 +1693,8 @@ impl Connection {
     /// server that completed its response before the request ended,
     /// RST_STREAM(NO_ERROR) asking the client to stop sending (§8.1).
     fn reset_if_drained(&mut self, id: StreamId) {
-        let role = self.role;
-        let Some(s) = self.streams.get(&id) else {
+        let Some(code) = self.streams.get(&id).and_then(|s| self.reset_due(s)) else {
             return;
-        };
-        if !s.queue.is_empty() || s.state.is_closed() {
-            return;
-        }
-        let code = match s.reset_after_queued {
-            Some(code) => code,
-            None if role == Role::Server && s.state == StreamState::HalfClosedLocal => {
-                ErrorCode::NoError
-            }
-            None => return,
         };
         RstStream {
             stream_id: id,
@@ -1714,6 +1703,17 @@ impl Connection {
         .encode(&mut self.out);
         self.streams.remove(&id);
         self.remember_closed(id, CloseReason::ResetLocal);
+    }
+
+    /// The RST_STREAM code owed on a stream whose queue is written, if any
+    /// (see [`Connection::reset_if_drained`]). A closed stream takes none.
+    fn reset_due(&self, s: &Stream) -> Option<ErrorCode> {
+        if !s.queue.is_empty() || s.state.is_closed() {
+            return None;
+        }
+        let ended_first = self.role == Role::Server && s.state == StreamState::HalfClosedLocal;
+        s.reset_after_queued
+            .or(ended_first.then_some(ErrorCode::NoError))
     }
 
     // --------------------------------------------------------------- output
@@ -1728,7 +1728,7 @@ impl Connection {
         let drained: Vec<StreamId> = self
             .streams
             .iter()
-            .filter(|(_, s)| s.queue.is_empty())
+            .filter(|(_, s)| self.reset_due(s).is_some())
             .map(|(id, _)| *id)
             .collect();
         for id in drained {
