@@ -131,6 +131,27 @@ impl DynamicTable {
         self.entries.push_front(entry);
     }
 
+    /// Adds a field as [`DynamicTable::insert`] does, keeping `name` and
+    /// `value` as they are: the caller makes sure they keep alive no more
+    /// than about their own octets (the decoder gives each such field a
+    /// buffer of its own).
+    pub fn insert_shared(&mut self, name: Bytes, value: Bytes) {
+        let size = field_size(&name, &value);
+        if size > self.max_size {
+            self.entries.clear();
+            self.size = 0;
+            return;
+        }
+        self.evict_to(self.max_size - size);
+        let name_fingerprint = name_fingerprint(&name);
+        self.size += size;
+        self.entries.push_front(Entry {
+            name,
+            value,
+            name_fingerprint,
+        });
+    }
+
     fn evict_to(&mut self, target: usize) {
         while self.size > target {
             match self.entries.pop_back() {
