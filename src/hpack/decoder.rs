@@ -302,7 +302,7 @@ impl StringLiteral<'_> {
     /// bits); bounded by the block's own length.
     fn most_octets(self) -> usize {
         if self.huffman_coded {
-            (self.data.len() / 5).saturating_mul(8).saturating_add(8)
+            self.data.len().saturating_mul(8) / 5
         } else {
             self.data.len()
         }
@@ -569,6 +569,49 @@ mod tests {
             Ok(3)
         );
         assert!(!DecodeError::IntegerOverflow.leaves_tables_in_step());
+    }
+
+    #[test]
+    fn indexed_literal_shares_one_exact_buffer_with_its_entry() {
+        let mut decoder = Decoder::default();
+        // RFC 7541 C.2.1: custom-key: custom-header, incremental indexing;
+        // then C.4.1's Huffman-coded www.example.com under :authority (1).
+        let mut block = vec![0x40, 0x0a];
+        block.extend_from_slice(b"custom-key");
+        block.push(0x0d);
+        block.extend_from_slice(b"custom-header");
+        block.extend_from_slice(&[
+            0x41, 0x8c, 0xf1, 0xe3, 0xc2, 0xe5, 0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff,
+        ]);
+        let mut out = Vec::new();
+        decoder.decode(&block, &mut out).unwrap();
+        assert_eq!(out.len(), 2);
+        let (authority, custom) = (
+            decoder.table().get(0).unwrap(),
+            decoder.table().get(1).unwrap(),
+        );
+        assert_eq!(&authority.value[..], b"www.example.com");
+        assert_eq!(authority.value.as_ptr(), out[1].value.as_ptr());
+        assert_eq!(&authority.name[..], b":authority");
+        // The literal name and value sit back to back in one buffer, shared
+        // by the field and the entry.
+        assert_eq!(custom.name.as_ptr(), out[0].name.as_ptr());
+        assert_eq!(custom.value.as_ptr(), out[0].value.as_ptr());
+        assert_eq!(custom.name.as_ptr().wrapping_add(10), custom.value.as_ptr());
+        assert_eq!(decoder.table().size(), 55 + 57);
+
+        // A name taken from the dynamic table (index 63: custom-key) is
+        // copied into the new entry's buffer, not shared with the old entry.
+        let mut out = Vec::new();
+        decoder.decode(&[0x7f, 0x00, 0x01, b'v'], &mut out).unwrap();
+        let newest = decoder.table().get(0).unwrap();
+        assert_eq!(
+            (&newest.name[..], &newest.value[..]),
+            (&b"custom-key"[..], &b"v"[..])
+        );
+        let old_name = decoder.table().get(2).unwrap().name.as_ptr();
+        assert_ne!(newest.name.as_ptr(), old_name);
+        assert_eq!(newest.name.as_ptr().wrapping_add(10), newest.value.as_ptr());
     }
 
     #[test]

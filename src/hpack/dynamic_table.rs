@@ -187,6 +187,25 @@ mod tests {
     }
 
     #[test]
+    fn insert_shared_keeps_the_octets_and_counts_like_insert() {
+        let mut table = DynamicTable::new(100);
+        let value = Bytes::from_static(b"1234");
+        table.insert_shared(Bytes::from_static(b"aaaa"), value.clone()); // 40
+        assert_eq!(table.get(0).map(|e| e.value.as_ptr()), Some(value.as_ptr()));
+        assert!(table
+            .get(0)
+            .unwrap()
+            .has_name(b"aaaa", name_fingerprint(b"aaaa")));
+        table.insert(&Bytes::from_static(b"bbbb"), b"1234", false); // 40
+        table.insert_shared(Bytes::from_static(b"cc"), Bytes::new()); // 34: evicts aaaa
+        assert_eq!(names(&table), [&b"cc"[..], b"bbbb"]);
+        assert_eq!(table.size(), 74);
+        table.insert_shared(Bytes::from_static(b"n"), Bytes::from(vec![b'x'; 68])); // 101
+        assert!(table.is_empty());
+        assert_eq!(table.size(), 0);
+    }
+
+    #[test]
     fn too_large_entry_empties_table() {
         let mut table = DynamicTable::new(64);
         table.insert(&Bytes::from_static(b"a"), b"b", false);
