@@ -187,7 +187,7 @@ impl Decoder {
     }
 
     /// The field at a 1-based index into the static then dynamic table (§2.3.3).
-    #[inline]
+    #[inline(always)]
     fn field_at(&self, index: usize) -> Result<(Bytes, Bytes), DecodeError> {
         if let Some((name, value)) = static_table::get(index) {
             return Ok((Bytes::from_static(name), Bytes::from_static(value)));
@@ -209,7 +209,8 @@ impl Decoder {
 
     /// §6.2: a literal field whose name is indexed (non-zero index in a
     /// `prefix_bits` prefix) or itself a literal.
-    #[inline]
+    // Inlined: returning the field through memory stalled the push.
+    #[inline(always)]
     fn literal(
         &mut self,
         src: &mut &[u8],
