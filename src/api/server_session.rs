@@ -510,13 +510,15 @@ impl ServerSession {
                     sent
                 }
                 // After our END_STREAM the client may still be sending:
-                // RST_STREAM stops it, NO_ERROR after a complete response
-                // (RFC 9113 §8.1), CANCEL past the deadline
-                // (PROTOCOL-HTTP2.md), once the trailers are written;
-                // resetting now would drop them.
-                StreamAction::Reset(code) if active.end_out => self
+                // RST_STREAM stops it once the trailers are written
+                // (resetting now would drop them). The trailers already
+                // carry the status, so the reset only frees the stream:
+                // NO_ERROR ("Early Server Closure", PROTOCOL-HTTP2.md;
+                // RFC 9113 §8.1), even past the deadline, where CANCEL
+                // makes clients report CANCELLED over our DEADLINE_EXCEEDED.
+                StreamAction::Reset(_) if active.end_out => self
                     .conn
-                    .reset_stream_after_queued(stream, h2::ErrorCode::from_u32(code.0)),
+                    .reset_stream_after_queued(stream, h2::ErrorCode::NoError),
                 StreamAction::Reset(code) => self
                     .conn
                     .reset_stream(stream, h2::ErrorCode::from_u32(code.0)),
@@ -1116,10 +1118,11 @@ mod tests {
     }
 
     #[test]
-    fn a_deadline_while_the_client_sends_is_trailers_only_then_cancel() {
+    fn a_deadline_while_the_client_sends_is_trailers_only_then_no_error() {
         // The unary handler waits for the whole request, which never ends:
-        // DEADLINE_EXCEEDED goes Trailers-Only, then RST_STREAM(CANCEL)
-        // (PROTOCOL-HTTP2.md), not the NO_ERROR of a complete answer.
+        // DEADLINE_EXCEEDED goes Trailers-Only, then RST_STREAM(NO_ERROR)
+        // frees the stream without contradicting the status (grpcio reports
+        // CANCELLED when a CANCEL follows).
         let (tx, _rx) = mpsc::channel();
         let mut pair = Pair::new(waiting_router(tx));
         pair.drive_until(|_| true);
@@ -1134,12 +1137,12 @@ mod tests {
         assert_eq!(seen.len(), 2, "{seen:?}");
         assert!(matches!(&seen[0], Seen::Headers(fields, true)
             if fields.iter().any(|(n, v)| n == "grpc-status" && v == "4")));
-        assert_eq!(seen[1], Seen::Reset(h2::ErrorCode::Cancel));
+        assert_eq!(seen[1], Seen::Reset(h2::ErrorCode::NoError));
         assert_eq!(pair.session.active_calls(), 0);
     }
 
     #[test]
-    fn a_deadline_after_responses_is_trailers_then_cancel() {
+    fn a_deadline_after_responses_is_trailers_then_no_error() {
         let mut router = Router::new();
         router.bidi(
             "/t.S/Chat",
@@ -1181,7 +1184,7 @@ mod tests {
                 true
             )
         );
-        assert_eq!(seen[3], Seen::Reset(h2::ErrorCode::Cancel));
+        assert_eq!(seen[3], Seen::Reset(h2::ErrorCode::NoError));
     }
 
     #[test]
