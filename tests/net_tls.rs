@@ -530,9 +530,9 @@ fn a_large_last_answer_arrives_whole_before_the_close_notify() {
 }
 
 /// Bytes that are not TLS, arriving while the server lingers after its
-/// last answer, do not end the linger at once: closing with them unread
-/// would make the kernel reset the connection and destroy the answer
-/// before the client reads it.
+/// last answer, are drained: they reach neither TLS (which would answer a
+/// bad record with a fatal alert after its close_notify, a debug assertion
+/// in rustls) nor end the linger with input unread. The answer arrives.
 #[test]
 fn garbage_during_the_lingering_close_does_not_reset_the_answer() {
     use std::io::Write;
