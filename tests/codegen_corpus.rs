@@ -230,6 +230,8 @@ quickcheck! {
     fn oneof3_round_trip(m: Arb<corpus3::Oneof>) -> bool { decodes_back(&m.0) }
     fn maps3_round_trip(m: Arb<corpus3::Maps>) -> bool { decodes_back(&m.0) }
     fn nested3_round_trip(m: Arb<corpus3::Nested>) -> bool { decodes_back(&m.0) }
+    fn scalars2_round_trip(m: Arb<corpus2::Scalars>) -> bool { decodes_back(&m.0) }
+    fn repeated2_round_trip(m: Arb<corpus2::Repeated>) -> bool { decodes_back(&m.0) }
     fn groups2_round_trip(m: Arb<corpus2::Groups>) -> bool { decodes_back(&m.0) }
 
     fn generated_decoders_never_panic(bytes: Vec<u8>) -> bool {

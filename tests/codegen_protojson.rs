@@ -118,6 +118,12 @@ quickcheck! {
     fn nested3_json_round_trip(m: Arb<corpus3::Nested>) -> bool {
         json_round_trips(&corpus3_pool(), "corpus3.Nested", &m.0)
     }
+    fn scalars2_json_round_trip(m: Arb<corpus2::Scalars>) -> bool {
+        json_round_trips(&corpus2_pool(), "corpus2.Scalars", &m.0)
+    }
+    fn repeated2_json_round_trip(m: Arb<corpus2::Repeated>) -> bool {
+        json_round_trips(&corpus2_pool(), "corpus2.Repeated", &m.0)
+    }
     fn groups2_json_round_trip(m: Arb<corpus2::Groups>) -> bool {
         json_round_trips(&corpus2_pool(), "corpus2.Groups", &m.0)
     }

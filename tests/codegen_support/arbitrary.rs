@@ -144,6 +144,60 @@ impl Arbitrary for Arb<corpus3::Nested> {
     }
 }
 
+/// A value of the closed proto2 enum `corpus2.Kind`: an unlisted number
+/// would decode into the unknown fields instead of the field.
+fn kind(g: &mut Gen) -> corpus2::Kind {
+    *g.choose(&[
+        corpus2::Kind::KIND_ZERO,
+        corpus2::Kind::KIND_ONE,
+        corpus2::Kind::KIND_MINUS,
+    ])
+    .unwrap_or(&corpus2::Kind::KIND_ZERO)
+}
+
+impl Arbitrary for Arb<corpus2::Scalars> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        Arb(corpus2::Scalars {
+            f_int32: Option::arbitrary(g),
+            f_int64: Option::arbitrary(g),
+            f_uint32: Option::arbitrary(g),
+            f_uint64: Option::arbitrary(g),
+            f_sint32: Option::arbitrary(g),
+            f_sint64: Option::arbitrary(g),
+            f_fixed32: Option::arbitrary(g),
+            f_fixed64: Option::arbitrary(g),
+            f_sfixed32: Option::arbitrary(g),
+            f_sfixed64: Option::arbitrary(g),
+            f_float: Option::<f32>::arbitrary(g).map(|x| finite(f64::from(x)) as f32),
+            f_double: Option::<f64>::arbitrary(g).map(finite),
+            f_bool: Option::arbitrary(g),
+            f_string: Option::arbitrary(g),
+            f_bytes: Option::arbitrary(g),
+            f_enum: bool::arbitrary(g).then(|| kind(g)),
+            ..Default::default()
+        })
+    }
+}
+
+impl Arbitrary for Arb<corpus2::Repeated> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        let doubles = |g: &mut Gen| Vec::<f64>::arbitrary(g).into_iter().map(finite).collect();
+        Arb(corpus2::Repeated {
+            unpacked_int32: Arbitrary::arbitrary(g),
+            unpacked_sint64: Arbitrary::arbitrary(g),
+            unpacked_fixed32: Arbitrary::arbitrary(g),
+            unpacked_double: doubles(g),
+            packed_int32: Arbitrary::arbitrary(g),
+            packed_sint64: Arbitrary::arbitrary(g),
+            packed_fixed32: Arbitrary::arbitrary(g),
+            packed_double: doubles(g),
+            packed_enum: (0..usize::arbitrary(g) % 8).map(|_| kind(g)).collect(),
+            packed_bool: Arbitrary::arbitrary(g),
+            ..Default::default()
+        })
+    }
+}
+
 impl Arbitrary for Arb<corpus2::Groups> {
     fn arbitrary(g: &mut Gen) -> Self {
         use corpus2::groups::{header::Inner, Header, Item};
