@@ -227,6 +227,7 @@ fn decodes_back<M: Message + Default + PartialEq>(m: &M) -> bool {
 quickcheck! {
     fn scalars3_round_trip(m: Arb<corpus3::Scalars>) -> bool { decodes_back(&m.0) }
     fn packed3_round_trip(m: Arb<corpus3::Packed>) -> bool { decodes_back(&m.0) }
+    fn unpacked3_round_trip(m: Arb<corpus3::Unpacked>) -> bool { decodes_back(&m.0) }
     fn oneof3_round_trip(m: Arb<corpus3::Oneof>) -> bool { decodes_back(&m.0) }
     fn maps3_round_trip(m: Arb<corpus3::Maps>) -> bool { decodes_back(&m.0) }
     fn nested3_round_trip(m: Arb<corpus3::Nested>) -> bool { decodes_back(&m.0) }

@@ -109,6 +109,9 @@ quickcheck! {
     fn packed3_json_round_trip(m: Arb<corpus3::Packed>) -> bool {
         json_round_trips(&corpus3_pool(), "corpus3.Packed", &m.0)
     }
+    fn unpacked3_json_round_trip(m: Arb<corpus3::Unpacked>) -> bool {
+        json_round_trips(&corpus3_pool(), "corpus3.Unpacked", &m.0)
+    }
     fn oneof3_json_round_trip(m: Arb<corpus3::Oneof>) -> bool {
         json_round_trips(&corpus3_pool(), "corpus3.Oneof", &m.0)
     }

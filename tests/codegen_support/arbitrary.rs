@@ -86,6 +86,36 @@ impl Arbitrary for Arb<corpus3::Packed> {
     }
 }
 
+impl Arbitrary for Arb<corpus3::Unpacked> {
+    fn arbitrary(g: &mut Gen) -> Self {
+        Arb(corpus3::Unpacked {
+            r_int32: Arbitrary::arbitrary(g),
+            r_int64: Arbitrary::arbitrary(g),
+            r_uint32: Arbitrary::arbitrary(g),
+            r_uint64: Arbitrary::arbitrary(g),
+            r_sint32: Arbitrary::arbitrary(g),
+            r_sint64: Arbitrary::arbitrary(g),
+            r_fixed32: Arbitrary::arbitrary(g),
+            r_fixed64: Arbitrary::arbitrary(g),
+            r_sfixed32: Arbitrary::arbitrary(g),
+            r_sfixed64: Arbitrary::arbitrary(g),
+            r_float: Vec::<f32>::arbitrary(g)
+                .into_iter()
+                .map(|x| finite(f64::from(x)) as f32)
+                .collect(),
+            r_double: Vec::<f64>::arbitrary(g).into_iter().map(finite).collect(),
+            r_bool: Arbitrary::arbitrary(g),
+            r_enum: Vec::<i32>::arbitrary(g)
+                .into_iter()
+                .map(corpus3::Color)
+                .collect(),
+            r_string: Arbitrary::arbitrary(g),
+            r_bytes: Arbitrary::arbitrary(g),
+            ..Default::default()
+        })
+    }
+}
+
 impl Arbitrary for Arb<corpus3::Oneof> {
     fn arbitrary(g: &mut Gen) -> Self {
         use corpus3::oneof::Choice;
