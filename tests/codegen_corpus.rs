@@ -6,13 +6,17 @@
 use std::path::PathBuf;
 
 use grpclite::wire::{Message, UnknownValue};
-use quickcheck::{quickcheck, Arbitrary, Gen};
+use quickcheck::quickcheck;
 
 #[allow(dead_code)]
 mod generated {
     include!("generated/corpus.rs");
 }
 
+#[path = "codegen_support/arbitrary.rs"]
+mod arbitrary;
+
+use arbitrary::Arb;
 use generated::{corpus2, corpus3, unknown};
 
 fn bin(name: &str) -> Vec<u8> {
@@ -213,139 +217,7 @@ fn a_poorer_generated_schema_re_emits_what_it_does_not_know() {
 }
 
 // ---------------------------------------------------------------------------
-// Properties over generated messages, with hand-written Arbitrary values.
-
-#[derive(Clone, Debug)]
-struct Arb<T>(T);
-
-/// NaN is not equal to itself, so the equality properties use other values.
-fn finite(x: f64) -> f64 {
-    if x.is_nan() {
-        0.0
-    } else {
-        x
-    }
-}
-
-fn leaf(g: &mut Gen) -> corpus3::Leaf {
-    corpus3::Leaf {
-        name: String::arbitrary(g),
-        value: i64::arbitrary(g),
-        ..Default::default()
-    }
-}
-
-impl Arbitrary for Arb<corpus3::Scalars> {
-    fn arbitrary(g: &mut Gen) -> Self {
-        Arb(corpus3::Scalars {
-            f_int32: i32::arbitrary(g),
-            f_int64: i64::arbitrary(g),
-            f_uint32: u32::arbitrary(g),
-            f_uint64: u64::arbitrary(g),
-            f_sint32: i32::arbitrary(g),
-            f_sint64: i64::arbitrary(g),
-            f_fixed32: u32::arbitrary(g),
-            f_fixed64: u64::arbitrary(g),
-            f_sfixed32: i32::arbitrary(g),
-            f_sfixed64: i64::arbitrary(g),
-            // NaN != NaN, so the property compares finite values.
-            f_float: finite(f64::from(f32::arbitrary(g))) as f32,
-            f_double: finite(f64::arbitrary(g)),
-            f_bool: bool::arbitrary(g),
-            f_string: String::arbitrary(g),
-            f_bytes: Vec::arbitrary(g),
-            f_enum: corpus3::Color(i32::arbitrary(g)),
-            f_high: i32::arbitrary(g),
-            f_max: i32::arbitrary(g),
-            ..Default::default()
-        })
-    }
-}
-
-impl Arbitrary for Arb<corpus3::Oneof> {
-    fn arbitrary(g: &mut Gen) -> Self {
-        use corpus3::oneof::Choice;
-        let choice = match u8::arbitrary(g) % 5 {
-            0 => None,
-            1 => Some(Choice::CInt32(i32::arbitrary(g))),
-            2 => Some(Choice::CString(String::arbitrary(g))),
-            3 => Some(Choice::CLeaf(leaf(g))),
-            _ => Some(Choice::CDouble(finite(f64::arbitrary(g)))),
-        };
-        Arb(corpus3::Oneof {
-            before: i32::arbitrary(g),
-            choice,
-            after: i32::arbitrary(g),
-            ..Default::default()
-        })
-    }
-}
-
-impl Arbitrary for Arb<corpus3::Maps> {
-    fn arbitrary(g: &mut Gen) -> Self {
-        let leaves: Vec<(i64, ())> = Vec::arbitrary(g);
-        Arb(corpus3::Maps {
-            string_int32: Arbitrary::arbitrary(g),
-            int32_string: Arbitrary::arbitrary(g),
-            sint64_leaf: leaves.into_iter().map(|(k, ())| (k, leaf(g))).collect(),
-            bool_bytes: Arbitrary::arbitrary(g),
-            uint64_enum: Vec::<(u64, i32)>::arbitrary(g)
-                .into_iter()
-                .map(|(k, v)| (k, corpus3::Color(v)))
-                .collect(),
-            ..Default::default()
-        })
-    }
-}
-
-impl Arbitrary for Arb<corpus3::Nested> {
-    fn arbitrary(g: &mut Gen) -> Self {
-        let depth = usize::arbitrary(g) % 5;
-        let mut node = corpus3::Nested::default();
-        for _ in 0..depth {
-            node = corpus3::Nested {
-                leaf: bool::arbitrary(g).then(|| leaf(g)),
-                items: (0..u8::arbitrary(g) % 3)
-                    .map(|i| corpus3::Middle {
-                        id: i32::from(i),
-                        leaves: vec![leaf(g)],
-                        ..Default::default()
-                    })
-                    .collect(),
-                child: Some(Box::new(node)),
-                ..Default::default()
-            };
-        }
-        Arb(node)
-    }
-}
-
-impl Arbitrary for Arb<corpus2::Groups> {
-    fn arbitrary(g: &mut Gen) -> Self {
-        use corpus2::groups::{header::Inner, Header, Item};
-        Arb(corpus2::Groups {
-            id: Option::arbitrary(g),
-            header: bool::arbitrary(g).then(|| Header {
-                title: Option::arbitrary(g),
-                inner: bool::arbitrary(g).then(|| Inner {
-                    depth: Option::arbitrary(g),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            }),
-            item: Vec::<(Option<i32>, Option<String>)>::arbitrary(g)
-                .into_iter()
-                .map(|(n, label)| Item {
-                    n,
-                    label,
-                    ..Default::default()
-                })
-                .collect(),
-            trailer: Option::arbitrary(g),
-            ..Default::default()
-        })
-    }
-}
+// Properties over generated messages, with the shared Arbitrary values.
 
 fn decodes_back<M: Message + Default + PartialEq>(m: &M) -> bool {
     let bytes = m.encode_to_vec();
@@ -354,9 +226,13 @@ fn decodes_back<M: Message + Default + PartialEq>(m: &M) -> bool {
 
 quickcheck! {
     fn scalars3_round_trip(m: Arb<corpus3::Scalars>) -> bool { decodes_back(&m.0) }
+    fn packed3_round_trip(m: Arb<corpus3::Packed>) -> bool { decodes_back(&m.0) }
+    fn unpacked3_round_trip(m: Arb<corpus3::Unpacked>) -> bool { decodes_back(&m.0) }
     fn oneof3_round_trip(m: Arb<corpus3::Oneof>) -> bool { decodes_back(&m.0) }
     fn maps3_round_trip(m: Arb<corpus3::Maps>) -> bool { decodes_back(&m.0) }
     fn nested3_round_trip(m: Arb<corpus3::Nested>) -> bool { decodes_back(&m.0) }
+    fn scalars2_round_trip(m: Arb<corpus2::Scalars>) -> bool { decodes_back(&m.0) }
+    fn repeated2_round_trip(m: Arb<corpus2::Repeated>) -> bool { decodes_back(&m.0) }
     fn groups2_round_trip(m: Arb<corpus2::Groups>) -> bool { decodes_back(&m.0) }
 
     fn generated_decoders_never_panic(bytes: Vec<u8>) -> bool {
