@@ -87,8 +87,7 @@ enum Peer {
     Python,
     /// `interop/node/`, on grpc-js.
     Node,
-    /// grpclite's own, `examples/interop_{client,server}.rs` (not written yet).
-    #[allow(dead_code)]
+    /// grpclite's own, `examples/interop_{client,server}.rs`.
     Rust,
 }
 
@@ -513,3 +512,10 @@ pair!(node_to_python_plaintext, Node, Python, Plaintext);
 pair!(node_to_python_tls, Node, Python, Tls);
 pair!(node_to_python_mtls, Node, Python, MutualTls);
 pair!(python_to_node_mtls, Python, Node, MutualTls);
+
+// grpclite's interop client (examples/interop_client.rs) against the peers.
+pair!(rust_to_python_plaintext, Rust, Python, Plaintext);
+pair!(rust_to_python_tls, Rust, Python, Tls);
+pair!(rust_to_python_mtls, Rust, Python, MutualTls);
+pair!(rust_to_node_plaintext, Rust, Node, Plaintext);
+pair!(rust_to_node_tls, Rust, Node, Tls);

@@ -35,6 +35,7 @@ mod channel;
 mod client_config;
 mod client_session;
 pub mod health;
+mod invoke;
 pub mod server;
 pub mod server_session;
 pub mod service;
