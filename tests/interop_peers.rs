@@ -5,24 +5,26 @@
 //! transport security, and prints a table `client -> server [security]: case
 //! PASS/FAIL` (shown with `--nocapture`, and always when it fails).
 //!
-//! The peers today are the grpcio (Python) and grpc-js (Node) ones under
-//! `interop/`; running them against each other shows they are faithful to
-//! the descriptions before they judge grpclite.
+//! The peers are the grpcio (Python) and grpc-js (Node) ones under
+//! `interop/`, and grpclite's `examples/interop_server.rs`; running the
+//! foreign peers against each other shows they are faithful to the
+//! descriptions before they judge grpclite. Server features no client case
+//! reaches (HalfDuplexCall, `interval_us`, health, ...) are checked by
+//! [`rust_server_features_beyond_the_client_cases`].
 //!
 //! Needs `.peers/venv` (grpcio) and `interop/node/node_modules` (grpc-js),
 //! both made by `.ci/setup-peers`, plus `node` and `openssl`; without them
 //! the tests fail.
 //!
-//! # Adding grpclite's own interop client and server
+//! # Adding grpclite's own interop client
 //!
-//! Once `examples/interop_client.rs` and `examples/interop_server.rs` exist
-//! (same flags and output as the peers in `interop/`), remove the
-//! `#[allow(dead_code)]` on [`Peer::Rust`] and add one line per pair at the
-//! bottom of this file, for example:
+//! Once `examples/interop_client.rs` exists (same flags and output as the
+//! peers in `interop/`), add one line per pair at the bottom of this file,
+//! for example:
 //!
 //! ```text
 //! pair!(rust_to_python_plaintext, Rust, Python, Plaintext);
-//! pair!(python_to_rust_tls, Python, Rust, Tls);
+//! pair!(rust_to_rust_tls, Rust, Rust, Tls);
 //! ```
 //!
 //! The harness runs `cargo build --examples` once before the first Rust
@@ -200,6 +202,25 @@ fn example(name: &str) -> PathBuf {
         let mut build = Command::new(env!("CARGO"));
         build.args(["build", "--examples", "--manifest-path"]);
         build.arg(repo().join("Cargo.toml"));
+        // Not the variables cargo sets for this test (CARGO_PKG_NAME,
+        // CARGO_MANIFEST_DIR, ...): ring's build script reruns when they
+        // change, so inherited they would rebuild the TLS stack on every
+        // run, and again on the next plain `cargo` command.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            if name.starts_with("CARGO_PKG_")
+                || name.starts_with("CARGO_MANIFEST_")
+                || matches!(
+                    name.as_ref(),
+                    "CARGO_CRATE_NAME"
+                        | "CARGO_PRIMARY_PACKAGE"
+                        | "CARGO_TARGET_TMPDIR"
+                        | "CARGO_RUSTC_CURRENT_DIR"
+                )
+            {
+                build.env_remove(name.as_ref());
+            }
+        }
         // Build into the same profile directory as this test binary.
         if !cfg!(debug_assertions) {
             build.arg("--release");
@@ -512,6 +533,139 @@ pair!(node_to_python_plaintext, Node, Python, Plaintext);
 pair!(node_to_python_tls, Node, Python, Tls);
 pair!(node_to_python_mtls, Node, Python, MutualTls);
 pair!(python_to_node_mtls, Python, Node, MutualTls);
+pair!(python_to_rust_plaintext, Python, Rust, Plaintext);
+pair!(python_to_rust_tls, Python, Rust, Tls);
+pair!(node_to_rust_plaintext, Node, Rust, Plaintext);
+pair!(node_to_rust_tls, Node, Rust, Tls);
+pair!(python_to_rust_mtls, Python, Rust, MutualTls);
+
+/// The server features the interop clients' cases do not reach, checked
+/// with grpcio against the Rust server; each check prints `PASS <name>` and
+/// the script stops at the first failure.
+const RUST_SERVER_FEATURES: &str = r#"
+import queue, sys, threading, time
+import grpc
+sys.path.insert(0, sys.argv[2])
+import testing_protos
+empty_pb2, messages_pb2, test_pb2, test_pb2_grpc = testing_protos.load()
+M = messages_pb2
+channel = grpc.insecure_channel("127.0.0.1:" + sys.argv[1])
+stub = test_pb2_grpc.TestServiceStub(channel)
+
+def params(*sizes, interval_us=0):
+    return [M.ResponseParameters(size=s, interval_us=interval_us) for s in sizes]
+
+def code_of(call):
+    try:
+        call()
+    except grpc.RpcError as e:
+        return e.code(), e.details()
+    return grpc.StatusCode.OK, ""
+
+# HalfDuplexCall: nothing comes back before the client half-closes.
+release = threading.Event()
+def requests():
+    yield M.StreamingOutputCallRequest(response_parameters=params(1, 2))
+    release.wait(5)
+    yield M.StreamingOutputCallRequest(response_parameters=params(3))
+got = queue.Queue()
+call = stub.HalfDuplexCall(requests(), timeout=10)
+threading.Thread(target=lambda: [got.put(len(r.payload.body)) for r in call], daemon=True).start()
+time.sleep(0.3)
+assert got.empty(), "HalfDuplexCall answered before the half-close"
+release.set()
+sizes = [got.get(timeout=5) for _ in range(3)]
+assert sizes == [1, 2, 3], sizes
+print("PASS half_duplex_after_half_close")
+
+# interval_us: a sleep before each response, accumulating.
+start = time.monotonic()
+sizes = [len(r.payload.body) for r in stub.StreamingOutputCall(
+    M.StreamingOutputCallRequest(response_parameters=params(4, 5, interval_us=150000)), timeout=10)]
+elapsed = time.monotonic() - start
+assert sizes == [4, 5] and elapsed >= 0.3, (sizes, elapsed)
+print("PASS interval_us")
+
+# Echo Status on the second request of a FullDuplexCall, after one answer.
+def duplex():
+    yield M.StreamingOutputCallRequest(response_parameters=params(7))
+    yield M.StreamingOutputCallRequest(response_status=M.EchoStatus(code=9, message="nine"))
+answers = []
+code = code_of(lambda: [answers.append(len(r.payload.body)) for r in stub.FullDuplexCall(duplex(), timeout=10)])
+assert answers == [7] and code == (grpc.StatusCode.FAILED_PRECONDITION, "nine"), (answers, code)
+print("PASS full_duplex_echo_status")
+
+# Echo Metadata on a streaming call.
+call = stub.StreamingOutputCall(M.StreamingOutputCallRequest(response_parameters=params(1)),
+    metadata=[("x-grpc-test-echo-initial", "hi"), ("x-grpc-test-echo-trailing-bin", b"\x00\xff")], timeout=10)
+assert [len(r.payload.body) for r in call] == [1]
+assert ("x-grpc-test-echo-initial", "hi") in call.initial_metadata(), call.initial_metadata()
+assert ("x-grpc-test-echo-trailing-bin", b"\x00\xff") in call.trailing_metadata(), call.trailing_metadata()
+print("PASS streaming_echo_metadata")
+
+# UnaryCall refusals: an unknown payload type, a compressed request expected.
+code = code_of(lambda: stub.UnaryCall(M.SimpleRequest(response_type=5, response_size=1), timeout=10))
+assert code[0] == grpc.StatusCode.INVALID_ARGUMENT, code
+code = code_of(lambda: stub.UnaryCall(M.SimpleRequest(expect_compressed=M.BoolValue(value=True)), timeout=10))
+assert code[0] == grpc.StatusCode.INVALID_ARGUMENT, code
+print("PASS unary_refusals")
+
+# CacheableUnaryCall: a different payload each time, cacheable for 60 s.
+a, call = stub.CacheableUnaryCall.with_call(M.SimpleRequest(), timeout=10)
+b = stub.CacheableUnaryCall(M.SimpleRequest(), timeout=10)
+a, b = a.payload.body, b.payload.body
+assert a != b and a.isdigit(), (a, b)
+assert ("cache-control", "max-age=60") in call.initial_metadata(), call.initial_metadata()
+print("PASS cacheable_unary")
+
+# Health: the server as a whole is SERVING (08 01); an unknown service is NOT_FOUND.
+check = channel.unary_unary("/grpc.health.v1.Health/Check")
+assert check(b"", timeout=10) == b"\x08\x01"
+code = code_of(lambda: check(b"\x0a\x04nope", timeout=10))
+assert code[0] == grpc.StatusCode.NOT_FOUND, code
+print("PASS health_check")
+
+# The UnimplementedService is not served.
+code = code_of(lambda: channel.unary_unary("/grpc.testing.UnimplementedService/UnimplementedCall")(b"", timeout=10))
+assert code[0] == grpc.StatusCode.UNIMPLEMENTED, code
+print("PASS unimplemented_service")
+"#;
+
+#[test]
+fn rust_server_features_beyond_the_client_cases() {
+    let (server, port) = start_server(Peer::Rust, Security::Plaintext);
+    let output = Command::new(python())
+        .arg("-c")
+        .arg(RUST_SERVER_FEATURES)
+        .arg(port.to_string())
+        .arg(repo().join("interop/python"))
+        .output()
+        .expect("run the grpcio feature checks");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let passed: Vec<&str> = stdout
+        .lines()
+        .filter_map(|line| line.strip_prefix("PASS "))
+        .collect();
+    assert!(
+        output.status.success(),
+        "passed {passed:?}, then:\n{}\n--- server output ---\n{}",
+        String::from_utf8_lossy(&output.stderr),
+        server.output()
+    );
+    assert_eq!(
+        passed,
+        [
+            "half_duplex_after_half_close",
+            "interval_us",
+            "full_duplex_echo_status",
+            "streaming_echo_metadata",
+            "unary_refusals",
+            "cacheable_unary",
+            "health_check",
+            "unimplemented_service",
+        ]
+    );
+}
 
 // grpclite's interop client (examples/interop_client.rs) against the peers.
 pair!(rust_to_python_plaintext, Rust, Python, Plaintext);
@@ -519,3 +673,5 @@ pair!(rust_to_python_tls, Rust, Python, Tls);
 pair!(rust_to_python_mtls, Rust, Python, MutualTls);
 pair!(rust_to_node_plaintext, Rust, Node, Plaintext);
 pair!(rust_to_node_tls, Rust, Node, Tls);
+pair!(rust_to_rust_plaintext, Rust, Rust, Plaintext);
+pair!(rust_to_rust_tls, Rust, Rust, Tls);

@@ -2,9 +2,9 @@
 //! (health-checking.md): `Check` answers the serving status of a service,
 //! `Watch` streams it and every change. A [`HealthReporter`] sets statuses.
 //!
-//! The messages are written by hand for now, to be replaced by generated
-//! types: `HealthCheckRequest { string service = 1; }` and
-//! `HealthCheckResponse { ServingStatus status = 1; }`.
+//! The messages are the generated `grpc.health.v1` types; [`ServingStatus`]
+//! names the known enum values for [`HealthReporter`] and converts to and
+//! from the generated open enum.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Condvar, Mutex};
@@ -12,7 +12,8 @@ use std::time::Duration;
 
 use super::service::{Responses, Router, ServerContext};
 use crate::grpc::{Code, Status};
-use crate::wire::{field, DecodeError, Message, Reader, UnknownFields, WireType};
+pub use crate::proto::grpc::health::v1::health_check_response::ServingStatus as WireServingStatus;
+pub use crate::proto::grpc::health::v1::{HealthCheckRequest, HealthCheckResponse};
 
 /// The service's name.
 pub const SERVICE: &str = "grpc.health.v1.Health";
@@ -59,99 +60,15 @@ impl ServingStatus {
     }
 }
 
-/// `grpc.health.v1.HealthCheckRequest`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct HealthCheckRequest {
-    /// The service asked about; empty means the server as a whole.
-    pub service: String,
-    /// Fields this code does not know, kept for re-encoding.
-    pub unknown: UnknownFields,
-}
-
-impl Message for HealthCheckRequest {
-    fn encode_raw(&self, buf: &mut Vec<u8>) {
-        if !field::string::is_default(&self.service) {
-            field::string::encode(1, &self.service, buf);
-        }
-        self.unknown.encode_raw(buf);
-    }
-    fn encoded_len(&self) -> usize {
-        let service = if field::string::is_default(&self.service) {
-            0
-        } else {
-            field::string::encoded_len(1, &self.service)
-        };
-        service + self.unknown.encoded_len()
-    }
-    fn merge_field(
-        &mut self,
-        number: u32,
-        wire_type: WireType,
-        r: &mut Reader<'_>,
-    ) -> Result<(), DecodeError> {
-        match number {
-            1 => field::string::merge(wire_type, &mut self.service, r),
-            _ => self.unknown.merge_field(number, wire_type, r),
-        }
-    }
-    fn clear(&mut self) {
-        *self = HealthCheckRequest::default();
+impl From<ServingStatus> for WireServingStatus {
+    fn from(status: ServingStatus) -> Self {
+        WireServingStatus(status.number())
     }
 }
 
-/// `grpc.health.v1.HealthCheckResponse`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct HealthCheckResponse {
-    /// The serving status.
-    pub status: ServingStatus,
-    /// Fields this code does not know, kept for re-encoding.
-    pub unknown: UnknownFields,
-}
-
-impl Default for HealthCheckResponse {
-    fn default() -> Self {
-        HealthCheckResponse {
-            status: ServingStatus::Unknown,
-            unknown: UnknownFields::default(),
-        }
-    }
-}
-
-impl Message for HealthCheckResponse {
-    fn encode_raw(&self, buf: &mut Vec<u8>) {
-        let number = self.status.number();
-        if !field::enumeration::is_default(&number) {
-            field::enumeration::encode(1, &number, buf);
-        }
-        self.unknown.encode_raw(buf);
-    }
-    fn encoded_len(&self) -> usize {
-        let number = self.status.number();
-        let status = if field::enumeration::is_default(&number) {
-            0
-        } else {
-            field::enumeration::encoded_len(1, &number)
-        };
-        status + self.unknown.encoded_len()
-    }
-    fn merge_field(
-        &mut self,
-        number: u32,
-        wire_type: WireType,
-        r: &mut Reader<'_>,
-    ) -> Result<(), DecodeError> {
-        match number {
-            1 => {
-                let mut value = self.status.number();
-                field::enumeration::merge(wire_type, &mut value, r)?;
-                self.status = ServingStatus::from_number(value);
-                Ok(())
-            }
-            _ => self.unknown.merge_field(number, wire_type, r),
-        }
-    }
-    fn clear(&mut self) {
-        *self = HealthCheckResponse::default();
+impl From<WireServingStatus> for ServingStatus {
+    fn from(status: WireServingStatus) -> Self {
+        ServingStatus::from_number(status.0)
     }
 }
 
@@ -225,7 +142,7 @@ impl HealthReporter {
                 // health-checking.md: an unknown service is NOT_FOUND.
                 match check.status(&request.service) {
                     Some(status) => Ok(HealthCheckResponse {
-                        status,
+                        status: status.into(),
                         ..HealthCheckResponse::default()
                     }),
                     None => Err(Status::new(
@@ -270,7 +187,7 @@ impl HealthReporter {
             };
             if last_sent != Some(status) {
                 responses.send(&HealthCheckResponse {
-                    status,
+                    status: status.into(),
                     ..HealthCheckResponse::default()
                 })?;
                 last_sent = Some(status);
@@ -289,6 +206,7 @@ impl HealthReporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::wire::Message;
     use quickcheck::quickcheck;
 
     #[test]
@@ -299,14 +217,16 @@ mod tests {
         };
         assert_eq!(request.encode_to_vec(), b"\x0a\x04echo");
         let response = HealthCheckResponse {
-            status: ServingStatus::NotServing,
+            status: ServingStatus::NotServing.into(),
             ..HealthCheckResponse::default()
         };
         assert_eq!(response.encode_to_vec(), b"\x08\x02");
         assert_eq!(HealthCheckResponse::default().encode_to_vec(), b"");
+        let decoded = HealthCheckResponse::decode(b"\x08\x07").unwrap().status;
+        assert_eq!(ServingStatus::from(decoded), ServingStatus::Other(7));
         assert_eq!(
-            HealthCheckResponse::decode(b"\x08\x07").unwrap().status,
-            ServingStatus::Other(7)
+            WireServingStatus::from(ServingStatus::ServiceUnknown),
+            WireServingStatus::SERVICE_UNKNOWN
         );
     }
 
@@ -329,7 +249,7 @@ mod tests {
 
         fn response_round_trip(number: i32) -> bool {
             let response = HealthCheckResponse {
-                status: ServingStatus::from_number(number),
+                status: WireServingStatus(number),
                 ..HealthCheckResponse::default()
             };
             HealthCheckResponse::decode(&response.encode_to_vec()).as_ref() == Ok(&response)

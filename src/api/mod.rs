@@ -22,6 +22,8 @@
 //! - [`worker_pool`]: the bounded pool handlers run on.
 //! - [`server`]: [`ServerConfig`], [`Server`] and [`ServerHandle`].
 //! - [`health`]: the standard `grpc.health.v1.Health` service.
+//! - [`generated_service`]: a generated service's `Server` trait behind a
+//!   [`Router`].
 //!
 //! Client side: [`Channel`] (blocking: one named I/O thread, calls from any
 //! thread), [`PollingChannel`] (the caller drives it with `poll`, or from
@@ -34,6 +36,7 @@ mod call_channel;
 mod channel;
 mod client_config;
 mod client_session;
+pub mod generated_service;
 pub mod health;
 mod invoke;
 pub mod server;
