@@ -9,6 +9,8 @@ use std::path::Path;
 mod base64_decode;
 #[path = "../fuzz/oracles/generated_message.rs"]
 mod generated_message;
+#[path = "../fuzz/oracles/h2_client_connection.rs"]
+mod h2_client_connection;
 #[path = "../fuzz/oracles/h2_frame_reader.rs"]
 mod h2_frame_reader;
 #[path = "../fuzz/oracles/h2_server_connection.rs"]
@@ -91,4 +93,9 @@ fn generated_message_corpus() {
 #[test]
 fn protojson_corpus() {
     replay("protojson", protojson::check);
+}
+
+#[test]
+fn h2_client_connection_corpus() {
+    replay("h2_client_connection", h2_client_connection::check);
 }

@@ -12,7 +12,7 @@ use grpclite::h2::frame::{
 };
 use grpclite::h2::settings::{Setting, SettingId};
 use grpclite::h2::{Config, Connection, ErrorCode, Event, Initiator, Role};
-use grpclite::hpack::{Encoder, EncoderConfig, Header, IndexingPolicy};
+use grpclite::hpack::{Decoder, DecoderConfig, Encoder, EncoderConfig, Header, IndexingPolicy};
 
 fn sid(n: u32) -> StreamId {
     StreamId::new(n)
@@ -1741,6 +1741,312 @@ mod section_8_1_messages {
             ),
             "{events:?}"
         );
+    }
+
+    /// A client under test with a POST request open (its body unsent).
+    fn client_with_open_request(p: &mut Peer) -> StreamId {
+        let id = p
+            .conn
+            .open_stream(
+                &[
+                    Header::new(":method", "POST"),
+                    Header::new(":scheme", "http"),
+                    Header::new(":path", "/svc/Method"),
+                    Header::new(":authority", "x"),
+                ],
+                false,
+            )
+            .unwrap();
+        let _ = p.output();
+        id
+    }
+
+    /// A complete response, then RST_STREAM(NO_ERROR): the server asks the
+    /// client to stop sending its request (§8.1).
+    fn early_response(p: &mut Peer, id: StreamId) -> Vec<Frame> {
+        let block = p.block(&[(":status", "200")]);
+        vec![
+            Frame::Headers(Headers::new(id, block, false, true)),
+            Frame::Data(Data::new(id, Bytes::from_static(b"body"), true)),
+            Frame::RstStream(RstStream {
+                stream_id: id,
+                error_code: ErrorCode::NoError,
+            }),
+        ]
+    }
+
+    #[test]
+    fn client_keeps_a_response_completed_before_rst_no_error() {
+        // §8.1: "clients MUST NOT discard responses as a result of
+        // receiving such a RST_STREAM", even one not polled yet.
+        let mut p = Peer::client();
+        let id = client_with_open_request(&mut p);
+        let frames = early_response(&mut p, id);
+        p.send(&frames);
+        p.expect_silence();
+        assert_eq!(
+            p.drain_events(),
+            vec![
+                Event::Headers {
+                    stream: id,
+                    fields: vec![Header::new(":status", "200")],
+                    end_stream: false,
+                    trailers: false,
+                },
+                Event::Data {
+                    stream: id,
+                    data: Bytes::from_static(b"body"),
+                    end_stream: true,
+                },
+                Event::StreamReset {
+                    stream: id,
+                    code: ErrorCode::NoError,
+                    initiator: Initiator::Remote,
+                },
+            ]
+        );
+        // The stream is over: the rest of the request cannot go.
+        assert!(p
+            .conn
+            .send_data(id, Bytes::from_static(b"more"), true)
+            .is_err());
+    }
+
+    #[test]
+    fn early_responses_do_not_count_as_rapid_resets() {
+        // Rapid reset (20 unhandled streams reset, by default) guards a
+        // server against clients; a server resetting our own streams after
+        // answering them is not that, however slowly we poll.
+        let mut p = Peer::client();
+        let mut frames = Vec::new();
+        let mut ids = Vec::new();
+        for _ in 0..30 {
+            let id = client_with_open_request(&mut p);
+            frames.extend(early_response(&mut p, id));
+            ids.push(id);
+        }
+        p.send(&frames);
+        p.expect_silence();
+        let resets: Vec<StreamId> = p
+            .drain_events()
+            .into_iter()
+            .filter_map(|e| match e {
+                Event::StreamReset {
+                    stream,
+                    code: ErrorCode::NoError,
+                    ..
+                } => Some(stream),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(resets, ids);
+    }
+
+    /// A server under test with request 1 open (the client still sending),
+    /// whose client grants each stream `window` octets.
+    fn server_with_open_request(window: u32) -> Peer {
+        let mut p = Peer::server();
+        let settings = Frame::Settings(SettingsFrame::new(vec![Setting::new(
+            SettingId::InitialWindowSize,
+            window,
+        )]));
+        let req = p.request(1, false);
+        p.send(&[settings, req]);
+        let _ = p.output();
+        p.drain_events();
+        p
+    }
+
+    /// The frames on stream 1 as text, header sections decoded.
+    fn stream_frames(frames: &[Frame], decoder: &mut Decoder) -> Vec<String> {
+        let mut seen = Vec::new();
+        for frame in frames {
+            match frame {
+                Frame::Headers(h) => {
+                    let mut fields = Vec::new();
+                    decoder.decode(&h.fragment, &mut fields).unwrap();
+                    let text: Vec<String> = fields
+                        .iter()
+                        .map(|f| {
+                            let name = String::from_utf8_lossy(&f.name);
+                            format!("{name}={}", String::from_utf8_lossy(&f.value))
+                        })
+                        .collect();
+                    seen.push(format!("HEADERS {} end={}", text.join(","), h.end_stream));
+                }
+                Frame::Data(d) => seen.push(format!(
+                    "DATA {} end={}",
+                    String::from_utf8_lossy(&d.data),
+                    d.end_stream
+                )),
+                Frame::RstStream(r) => seen.push(format!("RST_STREAM {}", r.error_code)),
+                _ => {}
+            }
+        }
+        seen
+    }
+
+    fn decoder() -> Decoder {
+        Decoder::new(DecoderConfig {
+            max_table_size: 4096,
+            max_header_list_size: 1 << 16,
+        })
+    }
+
+    #[test]
+    fn reset_after_queued_follows_the_trailers() {
+        let mut p = server_with_open_request(65_535);
+        let mut d = decoder();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], false)
+            .unwrap();
+        p.conn
+            .send_trailers(sid(1), vec![Header::new("grpc-status", "4")])
+            .unwrap();
+        p.conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .unwrap();
+        // Nothing more goes on a stream whose reset is decided.
+        assert!(p
+            .conn
+            .send_data(sid(1), Bytes::from_static(b"late"), false)
+            .is_err());
+        let frames = p.output();
+        assert_eq!(
+            stream_frames(&frames, &mut d),
+            [
+                "HEADERS :status=200 end=false",
+                "HEADERS grpc-status=4 end=true",
+                "RST_STREAM CANCEL",
+            ]
+        );
+        // Closed by our reset: the client's DATA in flight is dropped (§5.1).
+        p.send(&[data(1, b"rest of body", true)]);
+        p.expect_silence();
+    }
+
+    #[test]
+    fn reset_after_queued_waits_for_trailers_behind_flow_control() {
+        // The client grants 5 octets: the trailers wait behind the DATA,
+        // and the reset behind the trailers.
+        let mut p = server_with_open_request(5);
+        let mut d = decoder();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], false)
+            .unwrap();
+        p.conn
+            .send_data(sid(1), Bytes::from_static(b"hello world"), false)
+            .unwrap();
+        p.conn
+            .send_trailers(sid(1), vec![Header::new("grpc-status", "4")])
+            .unwrap();
+        p.conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .unwrap();
+        let frames = p.output();
+        assert_eq!(
+            stream_frames(&frames, &mut d),
+            ["HEADERS :status=200 end=false", "DATA hello end=false"]
+        );
+        p.send(&[Frame::WindowUpdate(WindowUpdate {
+            stream_id: sid(1),
+            increment: 100,
+        })]);
+        let frames = p.output();
+        assert_eq!(
+            stream_frames(&frames, &mut d),
+            [
+                "DATA  world end=false",
+                "HEADERS grpc-status=4 end=true",
+                "RST_STREAM CANCEL",
+            ]
+        );
+        assert_eq!(p.conn.error(), None);
+    }
+
+    #[test]
+    fn reset_after_queued_replaces_rst_no_error_after_trailers_only() {
+        // A Trailers-Only answer ends our side at once; the reset chosen
+        // before the next transmit takes the place of RST_STREAM(NO_ERROR).
+        let mut p = server_with_open_request(65_535);
+        let mut d = decoder();
+        p.conn
+            .send_headers(
+                sid(1),
+                &[
+                    Header::new(":status", "200"),
+                    Header::new("grpc-status", "4"),
+                ],
+                true,
+            )
+            .unwrap();
+        p.conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .unwrap();
+        let frames = p.output();
+        assert_eq!(
+            stream_frames(&frames, &mut d),
+            [
+                "HEADERS :status=200,grpc-status=4 end=true",
+                "RST_STREAM CANCEL",
+            ]
+        );
+    }
+
+    #[test]
+    fn no_reset_after_queued_once_the_client_ended_too() {
+        // The request ends while the trailers wait: the stream closes both
+        // ways when they go, and a closed stream takes no RST_STREAM (§5.1).
+        let mut p = server_with_open_request(0);
+        let mut d = decoder();
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], false)
+            .unwrap();
+        p.conn
+            .send_data(sid(1), Bytes::from_static(b"x"), false)
+            .unwrap();
+        p.conn
+            .send_trailers(sid(1), vec![Header::new("grpc-status", "4")])
+            .unwrap();
+        p.conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .unwrap();
+        let _ = p.output();
+        p.send(&[
+            data(1, b"", true),
+            Frame::WindowUpdate(WindowUpdate {
+                stream_id: sid(1),
+                increment: 1,
+            }),
+        ]);
+        let frames = p.output();
+        assert_eq!(
+            stream_frames(&frames, &mut d),
+            ["DATA x end=false", "HEADERS grpc-status=4 end=true"]
+        );
+    }
+
+    #[test]
+    fn reset_stream_still_drops_a_queue_that_waits_for_a_reset() {
+        let mut p = server_with_open_request(0);
+        p.conn
+            .send_headers(sid(1), &[Header::new(":status", "200")], false)
+            .unwrap();
+        p.conn
+            .send_data(sid(1), Bytes::from_static(b"stuck"), false)
+            .unwrap();
+        p.conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .unwrap();
+        let _ = p.output();
+        p.conn
+            .reset_stream(sid(1), ErrorCode::InternalError)
+            .unwrap();
+        p.expect_rst(1, ErrorCode::InternalError);
+        assert!(p
+            .conn
+            .reset_stream_after_queued(sid(1), ErrorCode::Cancel)
+            .is_err());
     }
 }
 

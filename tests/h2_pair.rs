@@ -238,6 +238,70 @@ fn client_reset_reaches_the_server() {
 }
 
 #[test]
+fn trailers_then_cancel_reach_the_client_in_order() {
+    // A server past a deadline: its status in trailers, then
+    // RST_STREAM(CANCEL) so the client stops sending; the client still
+    // gets the trailers.
+    let mut pair = Pair::new(1 << 16);
+    pair.drive();
+    let id = pair
+        .client
+        .open_stream(
+            &[
+                h(":method", "POST"),
+                h(":scheme", "http"),
+                h(":path", "/"),
+                h(":authority", "x"),
+            ],
+            false,
+        )
+        .unwrap();
+    pair.drive();
+    pair.server
+        .send_headers(id, &[h(":status", "200")], false)
+        .unwrap();
+    pair.server
+        .send_trailers(id, vec![h("grpc-status", "4")])
+        .unwrap();
+    pair.server
+        .reset_stream_after_queued(id, ErrorCode::Cancel)
+        .unwrap();
+    pair.client_events.clear();
+    pair.drive();
+    let on_stream: Vec<&Event> = pair
+        .client_events
+        .iter()
+        .filter(|e| match e {
+            Event::Headers { stream, .. } | Event::StreamReset { stream, .. } => *stream == id,
+            _ => false,
+        })
+        .collect();
+    assert_eq!(
+        on_stream,
+        [
+            &Event::Headers {
+                stream: id,
+                fields: vec![h(":status", "200")],
+                end_stream: false,
+                trailers: false,
+            },
+            &Event::Headers {
+                stream: id,
+                fields: vec![h("grpc-status", "4")],
+                end_stream: true,
+                trailers: true,
+            },
+            &Event::StreamReset {
+                stream: id,
+                code: ErrorCode::Cancel,
+                initiator: grpclite::h2::Initiator::Remote,
+            },
+        ]
+    );
+    assert!(pair.client.send_data(id, Bytes::new(), true).is_err());
+}
+
+#[test]
 fn graceful_shutdown_closes_both_ends() {
     let mut pair = Pair::new(1 << 16);
     pair.drive();

@@ -384,3 +384,199 @@ fn tls_over_a_unix_socket() {
     assert!(!path.exists(), "the socket file is removed with the loop");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A blocking rustls client that queues `data` before the handshake, so
+/// its first application data leaves in the same write as its Finished
+/// (TLS 1.3, RFC 8446 §4.4.4), then reads until the server closes.
+/// Returns what it read, or why reading failed.
+fn early_data_client(addr: std::net::SocketAddr, data: &[u8]) -> Result<Vec<u8>, String> {
+    let socket = std::net::TcpStream::connect(addr).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    tls_client(socket, data, &[])
+}
+
+/// Like [`early_data_client`], then writes `more` after the handshake
+/// before it starts reading.
+fn tls_client(
+    socket: impl std::io::Read + std::io::Write,
+    data: &[u8],
+    more: &[u8],
+) -> Result<Vec<u8>, String> {
+    tls_client_paused(socket, data, more, Duration::ZERO)
+}
+
+/// Like [`early_data_client`] on `socket`, but waits `pause` before reading.
+fn tls_client_after(
+    socket: impl std::io::Read + std::io::Write,
+    data: &[u8],
+    pause: Duration,
+) -> Result<Vec<u8>, String> {
+    tls_client_paused(socket, data, &[], pause)
+}
+
+fn tls_client_paused(
+    mut socket: impl std::io::Read + std::io::Write,
+    data: &[u8],
+    more: &[u8],
+    pause: Duration,
+) -> Result<Vec<u8>, String> {
+    use std::io::{Read, Write};
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_file(pki().path("ca.pem")).unwrap())
+        .unwrap();
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13])
+        .unwrap()
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let name = rustls::pki_types::ServerName::try_from("localhost").unwrap();
+    let mut tls = rustls::ClientConnection::new(std::sync::Arc::new(config), name).unwrap();
+    // Buffered until the handshake completes, then sent right after Finished.
+    tls.writer().write_all(data).unwrap();
+    while tls.is_handshaking() || tls.wants_write() {
+        tls.complete_io(&mut socket).map_err(|e| e.to_string())?;
+    }
+    let mut stream = rustls::Stream::new(&mut tls, &mut socket);
+    stream.write_all(more).map_err(|e| e.to_string())?;
+    std::thread::sleep(pause);
+    let mut received = Vec::new();
+    match stream.read_to_end(&mut received) {
+        Ok(_) => Ok(received),
+        Err(e) => Err(format!(
+            "{e} after {:?}",
+            String::from_utf8_lossy(&received)
+        )),
+    }
+}
+
+/// The client's first application data, arriving with its Finished, is
+/// answered (it waits in TLS, not in the socket, so no readable event will
+/// come for it), and the last answer before the server closes arrives
+/// before its close_notify.
+#[test]
+fn first_data_sent_with_the_finished_message_is_answered_before_the_close() {
+    for round in 0..20 {
+        let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+        let sessions = Sessions::default();
+        let (_, addr) = event_loop
+            .driver()
+            .listen_tcp(
+                "127.0.0.1:0".parse().unwrap(),
+                server_tls(ClientAuth::None),
+                echo_server(&sessions),
+            )
+            .unwrap();
+        let mut data = grpclite::net::preface::CLIENT_PREFACE.to_vec();
+        data.extend_from_slice(b"hello\nquit\n");
+        let client = std::thread::spawn(move || early_data_client(addr, &data));
+        let mut events = Vec::new();
+        turn_until(&mut event_loop, &mut events, "the server's close", |e| {
+            e.iter().any(|e| matches!(e, LoopEvent::Closed { .. }))
+        });
+        let reply = client.join().unwrap();
+        assert_eq!(
+            reply.as_deref().map(String::from_utf8_lossy),
+            Ok("hello\n".into()),
+            "round {round}; events {events:?}"
+        );
+        assert_eq!(received(&sessions.lock().unwrap()[0]), "hello\nquit\n");
+    }
+}
+
+/// A last answer larger than what TLS buffers, to a client that reads only
+/// once it is done writing, arrives whole: the close_notify goes out only
+/// after every byte of it was encrypted, never in the middle (data after
+/// close_notify is ignored, RFC 8446 §6.1).
+#[test]
+fn a_large_last_answer_arrives_whole_before_the_close_notify() {
+    // A Unix socket: its small kernel buffers leave most of the answer
+    // waiting in the driver when the session closes.
+    let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("net-tls-last-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("tls.sock");
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    event_loop
+        .driver()
+        .listen_unix(&path, server_tls(ClientAuth::None), echo_server(&sessions))
+        .unwrap();
+    let line = [b"x".repeat(1023), b"\n".to_vec()].concat();
+    let lines = line.repeat(4 * 1024);
+    let mut more = lines.clone();
+    more.extend_from_slice(b"quit\n");
+    let socket = std::os::unix::net::UnixStream::connect(&path).unwrap();
+    socket
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let client = std::thread::spawn(move || {
+        tls_client(socket, grpclite::net::preface::CLIENT_PREFACE, &more)
+    });
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the server's close", |e| {
+        e.iter()
+            .any(|e| matches!(e, LoopEvent::Closed { .. } | LoopEvent::Failed { .. }))
+    });
+    let reply = client.join().unwrap().unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(reply.len(), lines.len(), "events {events:?}");
+    assert!(reply == lines);
+}
+
+/// Bytes that are not TLS, arriving while the server lingers after its
+/// last answer, are drained: they reach neither TLS (which would answer a
+/// bad record with a fatal alert after its close_notify, a debug assertion
+/// in rustls) nor end the linger with input unread. The answer arrives.
+#[test]
+fn garbage_during_the_lingering_close_does_not_reset_the_answer() {
+    use std::io::Write;
+    let mut event_loop = EventLoop::<Echo>::new(Limits::default()).unwrap();
+    let sessions = Sessions::default();
+    let (_, addr) = event_loop
+        .driver()
+        .listen_tcp(
+            "127.0.0.1:0".parse().unwrap(),
+            server_tls(ClientAuth::None),
+            echo_server(&sessions),
+        )
+        .unwrap();
+    let mut data = grpclite::net::preface::CLIENT_PREFACE.to_vec();
+    data.extend_from_slice(b"hello\nquit\n");
+    let client = std::thread::spawn(move || {
+        let socket = std::net::TcpStream::connect(addr).unwrap();
+        socket
+            .set_read_timeout(Some(Duration::from_secs(5)))
+            .unwrap();
+        let mut garbage = socket.try_clone().unwrap();
+        // Sent after the TLS records, so read while the server lingers;
+        // write errors (the server gone) are what the test is about.
+        let spam = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            for _ in 0..64 {
+                if garbage.write_all(&[0xAB; 16 * 1024]).is_err() {
+                    break;
+                }
+            }
+        });
+        let reply = tls_client_after(socket, &data, Duration::from_millis(400));
+        let _ = spam.join();
+        reply
+    });
+    let mut events = Vec::new();
+    turn_until(&mut event_loop, &mut events, "the server's close", |e| {
+        e.iter()
+            .any(|e| matches!(e, LoopEvent::Closed { .. } | LoopEvent::Failed { .. }))
+    });
+    let reply = client.join().unwrap();
+    assert_eq!(
+        reply.as_deref().map(String::from_utf8_lossy),
+        Ok("hello\n".into()),
+        "events {events:?}"
+    );
+}

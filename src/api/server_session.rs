@@ -509,10 +509,16 @@ impl ServerSession {
                     }
                     sent
                 }
-                // After our END_STREAM, HTTP/2 itself resets a stream the
-                // client still sends on, once the trailers are written
-                // (RFC 9113 §8.1); resetting now would drop them.
-                StreamAction::Reset(_) if active.end_out => Ok(()),
+                // After our END_STREAM the client may still be sending:
+                // RST_STREAM stops it once the trailers are written
+                // (resetting now would drop them). The trailers already
+                // carry the status, so the reset only frees the stream:
+                // NO_ERROR ("Early Server Closure", PROTOCOL-HTTP2.md;
+                // RFC 9113 §8.1), even past the deadline, where CANCEL
+                // makes clients report CANCELLED over our DEADLINE_EXCEEDED.
+                StreamAction::Reset(_) if active.end_out => self
+                    .conn
+                    .reset_stream_after_queued(stream, h2::ErrorCode::NoError),
                 StreamAction::Reset(code) => self
                     .conn
                     .reset_stream(stream, h2::ErrorCode::from_u32(code.0)),
@@ -696,7 +702,7 @@ impl Drop for ServerSession {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Router, Server, ServerConfig};
+    use crate::api::{Requests, Responses, Router, Server, ServerConfig};
     use crate::wire::{field, DecodeError, Message, Reader, WireType};
     use quickcheck::quickcheck;
     use std::sync::mpsc;
@@ -734,7 +740,7 @@ mod tests {
     enum Seen {
         Headers(Vec<(String, String)>, bool),
         Data(Vec<u8>, bool),
-        Reset,
+        Reset(h2::ErrorCode),
     }
 
     /// A client `h2::Connection` and our session over in-memory pipes.
@@ -818,7 +824,7 @@ mod tests {
                             self.client.release_capacity(stream, len);
                             (stream, Seen::Data(data.to_vec(), end_stream))
                         }
-                        Event::StreamReset { stream, .. } => (stream, Seen::Reset),
+                        Event::StreamReset { stream, code, .. } => (stream, Seen::Reset(code)),
                         _ => continue,
                     };
                     self.seen.push(seen);
@@ -868,7 +874,7 @@ mod tests {
             *s == stream
                 && matches!(
                     event,
-                    Seen::Headers(_, true) | Seen::Data(_, true) | Seen::Reset
+                    Seen::Headers(_, true) | Seen::Data(_, true) | Seen::Reset(_)
                 )
         })
     }
@@ -969,7 +975,7 @@ mod tests {
         );
         // Trailers-Only with UNIMPLEMENTED (12).
         assert_eq!(grpc_status(&pair.seen, unknown).as_deref(), Some("12"));
-        assert!(!pair.seen.iter().any(|(_, e)| *e == Seen::Reset));
+        assert!(!pair.seen.iter().any(|(_, e)| matches!(e, Seen::Reset(_))));
     }
 
     #[test]
@@ -1066,6 +1072,119 @@ mod tests {
         // DEADLINE_EXCEEDED is 4.
         assert_eq!(grpc_status(&pair.seen, stream).as_deref(), Some("4"));
         assert_eq!(rx.recv_timeout(Duration::from_secs(5)), Ok(true));
+        // The request had ended: a stream closed both ways takes no
+        // RST_STREAM (RFC 9113 §5.1).
+        pair.drive_until(|_| true);
+        assert!(!pair
+            .seen
+            .iter()
+            .any(|(s, e)| *s == stream && matches!(e, Seen::Reset(_))));
+    }
+
+    /// The client's view of `stream`, in order.
+    fn on_stream(seen: &[(StreamId, Seen)], stream: StreamId) -> Vec<Seen> {
+        seen.iter()
+            .filter(|(s, _)| *s == stream)
+            .map(|(_, e)| e.clone())
+            .collect()
+    }
+
+    /// Opens a call whose request stays open: one message, no END_STREAM.
+    fn call_still_sending(pair: &mut Pair, path: &str) -> StreamId {
+        let fields = [
+            Header::new(":method", "POST"),
+            Header::new(":scheme", "http"),
+            Header::new(":path", path.to_owned()),
+            Header::new(":authority", "test"),
+            Header::new("content-type", "application/grpc"),
+            Header::new("te", "trailers"),
+            Header::new("grpc-timeout", "50m"),
+        ];
+        let stream = pair.client.open_stream(&fields, false).unwrap();
+        let mut framed = bytes::BytesMut::new();
+        crate::grpc::framing::encode(b"", &mut framed).unwrap();
+        pair.client
+            .send_data(stream, framed.freeze(), false)
+            .unwrap();
+        stream
+    }
+
+    /// Fires the call deadline (50 ms after the call started).
+    fn pass_the_deadline(pair: &mut Pair) {
+        let deadline = pair.session.poll_timeout().unwrap();
+        assert_eq!(deadline, pair.now + Duration::from_millis(50));
+        pair.now = deadline;
+        pair.session.handle_timeout(pair.now);
+    }
+
+    #[test]
+    fn a_deadline_while_the_client_sends_is_trailers_only_then_no_error() {
+        // The unary handler waits for the whole request, which never ends:
+        // DEADLINE_EXCEEDED goes Trailers-Only, then RST_STREAM(NO_ERROR)
+        // frees the stream without contradicting the status (grpcio reports
+        // CANCELLED when a CANCEL follows).
+        let (tx, _rx) = mpsc::channel();
+        let mut pair = Pair::new(waiting_router(tx));
+        pair.drive_until(|_| true);
+        let stream = call_still_sending(&mut pair, "/t.S/Wait");
+        pair.drive_until(|_| true);
+        pass_the_deadline(&mut pair);
+        pair.drive_until(|seen| {
+            seen.iter()
+                .any(|(s, e)| *s == stream && matches!(e, Seen::Reset(_)))
+        });
+        let seen = on_stream(&pair.seen, stream);
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        assert!(matches!(&seen[0], Seen::Headers(fields, true)
+            if fields.iter().any(|(n, v)| n == "grpc-status" && v == "4")));
+        assert_eq!(seen[1], Seen::Reset(h2::ErrorCode::NoError));
+        assert_eq!(pair.session.active_calls(), 0);
+    }
+
+    #[test]
+    fn a_deadline_after_responses_is_trailers_then_no_error() {
+        let mut router = Router::new();
+        router.bidi(
+            "/t.S/Chat",
+            |ctx, _: &mut Requests<Text>, responses: &mut Responses<Text>| {
+                responses.send(&Text("hi".into()))?;
+                let start = Instant::now();
+                while !ctx.is_cancelled() && start.elapsed() < Duration::from_secs(5) {
+                    std::thread::sleep(Duration::from_millis(1));
+                }
+                Err(Status::cancelled("stopped"))
+            },
+        );
+        let mut pair = Pair::new(router);
+        pair.drive_until(|_| true);
+        let stream = call_still_sending(&mut pair, "/t.S/Chat");
+        pair.drive_until(|seen| {
+            seen.iter()
+                .any(|(s, e)| *s == stream && matches!(e, Seen::Data(..)))
+        });
+        pass_the_deadline(&mut pair);
+        pair.drive_until(|seen| {
+            seen.iter()
+                .any(|(s, e)| *s == stream && matches!(e, Seen::Reset(_)))
+        });
+        let seen = on_stream(&pair.seen, stream);
+        assert_eq!(seen.len(), 4, "{seen:?}");
+        assert!(matches!(&seen[0], Seen::Headers(fields, false)
+            if fields.iter().any(|(n, v)| n == ":status" && v == "200")));
+        let mut hi = bytes::BytesMut::new();
+        crate::grpc::framing::encode(&Text("hi".into()).encode_to_vec(), &mut hi).unwrap();
+        assert_eq!(seen[1], Seen::Data(hi.to_vec(), false));
+        assert_eq!(
+            seen[2],
+            Seen::Headers(
+                vec![
+                    ("grpc-status".into(), "4".into()),
+                    ("grpc-message".into(), "deadline exceeded".into()),
+                ],
+                true
+            )
+        );
+        assert_eq!(seen[3], Seen::Reset(h2::ErrorCode::NoError));
     }
 
     #[test]

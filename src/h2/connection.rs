@@ -20,7 +20,8 @@
 //! 4. Application commands, any time: [`Connection::open_stream`] (client),
 //!    [`Connection::send_headers`], [`Connection::send_data`],
 //!    [`Connection::send_trailers`], [`Connection::reset_stream`],
-//!    [`Connection::ping`], [`Connection::shutdown`] (graceful GOAWAY).
+//!    [`Connection::reset_stream_after_queued`], [`Connection::ping`],
+//!    [`Connection::shutdown`] (graceful GOAWAY).
 //! 5. [`Connection::poll_transmit`]`(&mut out, now)` until it appends nothing,
 //!    and write `out` to the socket.
 //! 6. [`Connection::is_closed`]: once true, flush and close the socket.
@@ -193,6 +194,9 @@ struct Stream {
     /// The application knows the stream: it opened it, or its opening
     /// header section was queued as an event. Only then is its reset news.
     announced: bool,
+    /// RST_STREAM to send once `queue` is written, instead of the automatic
+    /// NO_ERROR one (see [`Connection::reset_stream_after_queued`]).
+    reset_after_queued: Option<ErrorCode>,
 }
 
 /// A field block being collected from HEADERS and CONTINUATION (§4.3).
@@ -1035,31 +1039,43 @@ impl Connection {
             content: ContentLengthTracker::new(None),
             request_method: Bytes::new(),
             announced: false,
+            reset_after_queued: None,
         }
     }
 
     fn recv_rst_stream(&mut self, frame: RstStream) -> Result<(), H2Error> {
         let id = frame.stream_id;
-        // Rapid reset (CVE-2023-44487): bound the rate of inbound resets.
-        self.rst_stream_bucket
-            .take(self.now)
-            .map_err(|e| e.to_h2_error("RST_STREAM flood"))?;
-        self.recv_transition(id, StreamInput::RecvRstStream)?;
-        if self.streams.remove(&id).is_some() {
-            self.remember_closed(id, CloseReason::ResetRemote);
-            if self.forget_undelivered(id) {
-                // The application never saw the stream: it never will.
-                return self
-                    .pending_resets
-                    .increment()
-                    .map_err(|e| e.to_h2_error("streams reset before they were handled"));
-            }
-            self.events.push_back(Event::StreamReset {
-                stream: id,
-                code: frame.error_code,
-                initiator: Initiator::Remote,
-            });
+        let ours = self.is_local(id);
+        if !ours {
+            // Rapid reset (CVE-2023-44487) is a peer opening streams and
+            // resetting them at once: bound the rate of such resets. Resets
+            // of our own streams are bounded by the streams we open.
+            self.rst_stream_bucket
+                .take(self.now)
+                .map_err(|e| e.to_h2_error("RST_STREAM flood"))?;
         }
+        self.recv_transition(id, StreamInput::RecvRstStream)?;
+        if self.streams.remove(&id).is_none() {
+            // Late, on a stream already closed: no work done (§5.1).
+            return if ours { self.glitch() } else { Ok(()) };
+        }
+        self.remember_closed(id, CloseReason::ResetRemote);
+        // Only a stream the peer opened can vanish unseen: what the peer
+        // sent on one of ours is a response, and §8.1 says "clients MUST
+        // NOT discard responses as a result of receiving such a
+        // RST_STREAM"; its events stay queued, the reset after them.
+        if !ours && self.forget_undelivered(id) {
+            // The application never saw the stream: it never will.
+            return self
+                .pending_resets
+                .increment()
+                .map_err(|e| e.to_h2_error("streams reset before they were handled"));
+        }
+        self.events.push_back(Event::StreamReset {
+            stream: id,
+            code: frame.error_code,
+            initiator: Initiator::Remote,
+        });
         Ok(())
     }
 
@@ -1472,7 +1488,7 @@ impl Connection {
         let Some(s) = self.streams.get(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
-        if !s.state.can_send_data() || !s.queue.is_empty() {
+        if !s.state.can_send_data() || !s.queue.is_empty() || s.reset_after_queued.is_some() {
             return Err(SendError::StreamNotOpen(stream));
         }
         self.write_headers(stream, fields, end_stream);
@@ -1491,7 +1507,7 @@ impl Connection {
         let Some(s) = self.streams.get_mut(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
-        if !s.state.can_send_data() || ends_stream(&s.queue) {
+        if !s.state.can_send_data() || ends_stream(&s.queue) || s.reset_after_queued.is_some() {
             return Err(SendError::StreamNotOpen(stream));
         }
         if s.queued_bytes.saturating_add(data.len()) > limit && !data.is_empty() {
@@ -1522,14 +1538,15 @@ impl Connection {
         let Some(s) = self.streams.get_mut(&stream) else {
             return Err(SendError::StreamNotOpen(stream));
         };
-        if !s.state.can_send_data() || ends_stream(&s.queue) {
+        if !s.state.can_send_data() || ends_stream(&s.queue) || s.reset_after_queued.is_some() {
             return Err(SendError::StreamNotOpen(stream));
         }
         s.queue.push_back(Outbound::Trailers(fields));
         Ok(())
     }
 
-    /// Resets a stream with RST_STREAM (§6.4), e.g. CANCEL.
+    /// Resets a stream with RST_STREAM (§6.4), e.g. CANCEL, at once: what
+    /// is still queued on it is dropped.
     pub fn reset_stream(&mut self, stream: StreamId, code: ErrorCode) -> Result<(), SendError> {
         self.check_usable()?;
         if self.streams.remove(&stream).is_none() {
@@ -1537,6 +1554,35 @@ impl Connection {
         }
         self.write_rst_stream(stream, code);
         self.remember_closed(stream, CloseReason::ResetLocal);
+        Ok(())
+    }
+
+    /// Resets a stream with RST_STREAM(`code`) once the frames already
+    /// queued on it (DATA as flow control allows, trailers) are written;
+    /// at once if nothing is queued. A gRPC server past a deadline sends
+    /// its status in trailers, then RST_STREAM(CANCEL) so the client stops
+    /// sending (PROTOCOL-HTTP2.md). This reset takes the place of the
+    /// RST_STREAM(NO_ERROR) a server otherwise sends after ending its side
+    /// first (§8.1), so call it before the next
+    /// [`Connection::poll_transmit`] after that end. Nothing more can be
+    /// queued on the stream; if the peer then ends its side before the
+    /// queue drains, the stream closes normally and no RST_STREAM is sent.
+    /// While the peer's window holds the queue back, the stream stays open
+    /// (its send buffer bounded as always); [`Connection::reset_stream`]
+    /// still resets it at once.
+    pub fn reset_stream_after_queued(
+        &mut self,
+        stream: StreamId,
+        code: ErrorCode,
+    ) -> Result<(), SendError> {
+        self.check_usable()?;
+        let Some(s) = self.streams.get_mut(&stream) else {
+            return Err(SendError::StreamNotOpen(stream));
+        };
+        if s.queue.is_empty() {
+            return self.reset_stream(stream, code);
+        }
+        s.reset_after_queued = Some(code);
         Ok(())
     }
 
@@ -1673,27 +1719,35 @@ impl Connection {
             }
             .encode(&mut self.out);
         }
-        self.finish_response_early(id);
         self.reap(id);
     }
 
-    /// A server that completed its response before the request ended asks
-    /// the client to stop sending with RST_STREAM(NO_ERROR) (§8.1).
-    fn finish_response_early(&mut self, id: StreamId) {
-        let early = self.role == Role::Server
-            && self
-                .streams
-                .get(&id)
-                .is_some_and(|s| s.state == StreamState::HalfClosedLocal && s.queue.is_empty());
-        if early {
-            RstStream {
-                stream_id: id,
-                error_code: ErrorCode::NoError,
-            }
-            .encode(&mut self.out);
-            self.streams.remove(&id);
-            self.remember_closed(id, CloseReason::ResetLocal);
+    /// Sends the RST_STREAM due once a stream's queue is written: the one
+    /// [`Connection::reset_stream_after_queued`] asked for, or else, for a
+    /// server that completed its response before the request ended,
+    /// RST_STREAM(NO_ERROR) asking the client to stop sending (§8.1).
+    fn reset_if_drained(&mut self, id: StreamId) {
+        let Some(code) = self.streams.get(&id).and_then(|s| self.reset_due(s)) else {
+            return;
+        };
+        RstStream {
+            stream_id: id,
+            error_code: code,
         }
+        .encode(&mut self.out);
+        self.streams.remove(&id);
+        self.remember_closed(id, CloseReason::ResetLocal);
+    }
+
+    /// The RST_STREAM code owed on a stream whose queue is written, if any
+    /// (see [`Connection::reset_if_drained`]). A closed stream takes none.
+    fn reset_due(&self, s: &Stream) -> Option<ErrorCode> {
+        if !s.queue.is_empty() || s.state.is_closed() {
+            return None;
+        }
+        let ended_first = self.role == Role::Server && s.state == StreamState::HalfClosedLocal;
+        s.reset_after_queued
+            .or(ended_first.then_some(ErrorCode::NoError))
     }
 
     // --------------------------------------------------------------- output
@@ -1702,6 +1756,18 @@ impl Connection {
     /// first, then DATA as both windows allow (§6.9.1). Appending nothing
     /// means there is nothing to send now.
     pub fn poll_transmit(&mut self, out: &mut Vec<u8>, now: Instant) {
+        // Streams that ended by a header section since the last call: their
+        // RST_STREAM follows that section now, the application having had
+        // its chance to choose the code.
+        let drained: Vec<StreamId> = self
+            .streams
+            .iter()
+            .filter(|(_, s)| self.reset_due(s).is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in drained {
+            self.reset_if_drained(id);
+        }
         out.append(&mut self.out);
         self.queued_control_frames = 0;
         if self.error.is_some() {
@@ -1749,6 +1815,7 @@ impl Connection {
                 return false;
             };
             self.write_headers(id, &fields, true);
+            self.reset_if_drained(id);
             out.append(&mut self.out);
             return true;
         }
@@ -1783,9 +1850,7 @@ impl Connection {
                 Data::new(id, chunk, end).encode(out);
                 self.data_frames_sent = self.data_frames_sent.saturating_add(1);
                 self.ping_strikes = 0;
-                if end {
-                    self.finish_response_early(id);
-                }
+                self.reset_if_drained(id);
                 true
             }
         }

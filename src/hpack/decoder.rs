@@ -31,9 +31,9 @@ enum Indexing {
 /// SETTINGS_HEADER_TABLE_SIZE from us.
 ///
 /// Decoded names and values are [`Bytes`]: static-table fields borrow static
-/// octets, dynamic-table fields share the table's octets, and literals share
-/// a buffer (at least 4 KiB) with other literals, so holding one field keeps
-/// that buffer alive. Between blocks the decoder itself keeps at most 4 KiB
+/// octets, dynamic-table fields and literals added to the table share the
+/// table entry's octets, and other literals share a buffer (at least 4 KiB)
+/// with each other, so holding one such field keeps that buffer alive. Between blocks the decoder itself keeps at most 4 KiB
 /// of it, besides its table.
 #[derive(Debug)]
 pub struct Decoder {
@@ -187,6 +187,7 @@ impl Decoder {
     }
 
     /// The field at a 1-based index into the static then dynamic table (§2.3.3).
+    #[inline(always)]
     fn field_at(&self, index: usize) -> Result<(Bytes, Bytes), DecodeError> {
         if let Some((name, value)) = static_table::get(index) {
             return Ok((Bytes::from_static(name), Bytes::from_static(value)));
@@ -208,6 +209,8 @@ impl Decoder {
 
     /// §6.2: a literal field whose name is indexed (non-zero index in a
     /// `prefix_bits` prefix) or itself a literal.
+    // Inlined: returning the field through memory stalled the push.
+    #[inline(always)]
     fn literal(
         &mut self,
         src: &mut &[u8],
@@ -215,45 +218,122 @@ impl Decoder {
         indexing: Indexing,
     ) -> Result<(Bytes, Bytes, Indexing), DecodeError> {
         let index = integer::decode(src, prefix_bits)?;
-        let (name, name_is_static) = if index == 0 {
-            (self.string(src)?, false)
+        if indexing == Indexing::Incremental {
+            return self.indexed_literal(src, index);
+        }
+        let name = if index == 0 {
+            self.string(src)?
         } else if let Some((name, _)) = static_table::get(index) {
-            (Bytes::from_static(name), true)
+            Bytes::from_static(name)
         } else {
-            (self.dynamic_field(index)?.name.clone(), false)
+            self.dynamic_field(index)?.name.clone()
         };
         let value = self.string(src)?;
-        if indexing == Indexing::Incremental {
-            self.table.insert(&name, &value, name_is_static);
-        }
         Ok((name, value, indexing))
     }
 
-    /// §5.2 String Literal Representation.
-    fn string(&mut self, src: &mut &[u8]) -> Result<Bytes, DecodeError> {
-        let huffman_coded = src.first().is_some_and(|&octet| octet & 0x80 != 0);
-        let len = integer::decode(src, 7)?;
-        let (data, rest) = src
-            .split_at_checked(len)
-            .ok_or(DecodeError::Truncated("string literal"))?;
-        *src = rest;
-        // Reserve for the longest possible result (no Huffman code is under
-        // 5 bits); bounded by the block's own length.
-        let most = if huffman_coded {
-            (len / 5).saturating_mul(8).saturating_add(8)
+    /// §6.2.1: a literal field added to the dynamic table. Its strings are
+    /// decoded into one buffer of their own, which the table entry and the
+    /// returned field share: no copy, and an entry keeps alive no more than
+    /// its own octets (at most 8/5 of their coded length, as Huffman coding
+    /// can only shrink to 5/8), never the shared literal buffer nor another
+    /// entry's octets.
+    fn indexed_literal(
+        &mut self,
+        src: &mut &[u8],
+        index: usize,
+    ) -> Result<(Bytes, Bytes, Indexing), DecodeError> {
+        let static_name = static_table::get(index).map(|(name, _)| name);
+        let name_literal = if index == 0 {
+            Some(string_literal(src)?)
         } else {
-            len
+            None
         };
+        // A name from the dynamic table is copied: sharing it would keep its
+        // entry's octets alive after eviction.
+        let dynamic_name = match (static_name, name_literal) {
+            (None, None) => Some(self.dynamic_field(index)?.name.clone()),
+            _ => None,
+        };
+        // A truncated value is reported only after the name decoded, in the
+        // order the octets arrive.
+        let value_literal = string_literal(src);
+        let capacity = name_literal
+            .map_or(0, |literal| literal.most_octets())
+            .saturating_add(dynamic_name.as_ref().map_or(0, Bytes::len))
+            .saturating_add(value_literal.map_or(0, |literal| literal.most_octets()));
+        let mut octets = BytesMut::with_capacity(capacity);
+        let name = if let Some(name) = static_name {
+            Bytes::from_static(name)
+        } else {
+            match name_literal {
+                Some(literal) => literal.decode_into(&mut octets)?,
+                None => octets.extend_from_slice(dynamic_name.as_deref().unwrap_or_default()),
+            }
+            octets.split().freeze()
+        };
+        value_literal?.decode_into(&mut octets)?;
+        let value = octets.freeze();
+        self.table.insert_shared(name.clone(), value.clone());
+        Ok((name, value, Indexing::Incremental))
+    }
+
+    /// §5.2 String Literal Representation, decoded into the shared buffer.
+    #[inline]
+    fn string(&mut self, src: &mut &[u8]) -> Result<Bytes, DecodeError> {
+        let literal = string_literal(src)?;
+        let most = literal.most_octets();
         if self.strings.capacity().saturating_sub(self.strings.len()) < most {
             self.strings = BytesMut::with_capacity(most.max(STRING_BUFFER_CHUNK));
         }
-        if huffman_coded {
-            huffman::decode(data, &mut self.strings)?;
-        } else {
-            self.strings.extend_from_slice(data);
-        }
+        literal.decode_into(&mut self.strings)?;
         Ok(self.strings.split().freeze())
     }
+}
+
+/// A string literal's coded octets (§5.2), not yet decoded.
+#[derive(Clone, Copy)]
+struct StringLiteral<'a> {
+    huffman_coded: bool,
+    data: &'a [u8],
+}
+
+impl StringLiteral<'_> {
+    /// The most octets the string can decode to (no Huffman code is under 5
+    /// bits); bounded by the block's own length.
+    fn most_octets(self) -> usize {
+        if self.huffman_coded {
+            self.data.len().saturating_mul(8) / 5
+        } else {
+            self.data.len()
+        }
+    }
+
+    /// Appends the decoded octets to `dst`.
+    #[inline]
+    fn decode_into(self, dst: &mut BytesMut) -> Result<(), DecodeError> {
+        if self.huffman_coded {
+            huffman::decode(self.data, dst)?;
+        } else {
+            dst.extend_from_slice(self.data);
+        }
+        Ok(())
+    }
+}
+
+/// Reads a string literal's length prefix and takes its octets (§5.2).
+#[inline]
+fn string_literal<'a>(src: &mut &'a [u8]) -> Result<StringLiteral<'a>, DecodeError> {
+    let huffman_coded = src.first().is_some_and(|&octet| octet & 0x80 != 0);
+    let len = integer::decode(src, 7)?;
+    let (data, rest) = src
+        .split_at_checked(len)
+        .ok_or(DecodeError::Truncated("string literal"))?;
+    *src = rest;
+    Ok(StringLiteral {
+        huffman_coded,
+        data,
+    })
 }
 
 impl Default for Decoder {
@@ -490,6 +570,49 @@ mod tests {
             Ok(3)
         );
         assert!(!DecodeError::IntegerOverflow.leaves_tables_in_step());
+    }
+
+    #[test]
+    fn indexed_literal_shares_one_exact_buffer_with_its_entry() {
+        let mut decoder = Decoder::default();
+        // RFC 7541 C.2.1: custom-key: custom-header, incremental indexing;
+        // then C.4.1's Huffman-coded www.example.com under :authority (1).
+        let mut block = vec![0x40, 0x0a];
+        block.extend_from_slice(b"custom-key");
+        block.push(0x0d);
+        block.extend_from_slice(b"custom-header");
+        block.extend_from_slice(&[
+            0x41, 0x8c, 0xf1, 0xe3, 0xc2, 0xe5, 0xf2, 0x3a, 0x6b, 0xa0, 0xab, 0x90, 0xf4, 0xff,
+        ]);
+        let mut out = Vec::new();
+        decoder.decode(&block, &mut out).unwrap();
+        assert_eq!(out.len(), 2);
+        let (authority, custom) = (
+            decoder.table().get(0).unwrap(),
+            decoder.table().get(1).unwrap(),
+        );
+        assert_eq!(&authority.value[..], b"www.example.com");
+        assert_eq!(authority.value.as_ptr(), out[1].value.as_ptr());
+        assert_eq!(&authority.name[..], b":authority");
+        // The literal name and value sit back to back in one buffer, shared
+        // by the field and the entry.
+        assert_eq!(custom.name.as_ptr(), out[0].name.as_ptr());
+        assert_eq!(custom.value.as_ptr(), out[0].value.as_ptr());
+        assert_eq!(custom.name.as_ptr().wrapping_add(10), custom.value.as_ptr());
+        assert_eq!(decoder.table().size(), 55 + 57);
+
+        // A name taken from the dynamic table (index 63: custom-key) is
+        // copied into the new entry's buffer, not shared with the old entry.
+        let mut out = Vec::new();
+        decoder.decode(&[0x7f, 0x00, 0x01, b'v'], &mut out).unwrap();
+        let newest = decoder.table().get(0).unwrap();
+        assert_eq!(
+            (&newest.name[..], &newest.value[..]),
+            (&b"custom-key"[..], &b"v"[..])
+        );
+        let old_name = decoder.table().get(2).unwrap().name.as_ptr();
+        assert_ne!(newest.name.as_ptr(), old_name);
+        assert_eq!(newest.name.as_ptr().wrapping_add(10), newest.value.as_ptr());
     }
 
     #[test]

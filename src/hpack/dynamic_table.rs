@@ -131,6 +131,27 @@ impl DynamicTable {
         self.entries.push_front(entry);
     }
 
+    /// Adds a field as [`DynamicTable::insert`] does, keeping `name` and
+    /// `value` as they are: the caller makes sure they keep alive no more
+    /// than about their own octets (the decoder gives each such field a
+    /// buffer of its own).
+    pub fn insert_shared(&mut self, name: Bytes, value: Bytes) {
+        let size = field_size(&name, &value);
+        if size > self.max_size {
+            self.entries.clear();
+            self.size = 0;
+            return;
+        }
+        self.evict_to(self.max_size - size);
+        let name_fingerprint = name_fingerprint(&name);
+        self.size += size;
+        self.entries.push_front(Entry {
+            name,
+            value,
+            name_fingerprint,
+        });
+    }
+
     fn evict_to(&mut self, target: usize) {
         while self.size > target {
             match self.entries.pop_back() {
@@ -163,6 +184,25 @@ mod tests {
         assert_eq!(table.size(), 74);
         assert_eq!(table.get(1).map(|e| &e.value[..]), Some(&b"1234"[..]));
         assert!(table.get(2).is_none());
+    }
+
+    #[test]
+    fn insert_shared_keeps_the_octets_and_counts_like_insert() {
+        let mut table = DynamicTable::new(100);
+        let value = Bytes::from_static(b"1234");
+        table.insert_shared(Bytes::from_static(b"aaaa"), value.clone()); // 40
+        assert_eq!(table.get(0).map(|e| e.value.as_ptr()), Some(value.as_ptr()));
+        assert!(table
+            .get(0)
+            .unwrap()
+            .has_name(b"aaaa", name_fingerprint(b"aaaa")));
+        table.insert(&Bytes::from_static(b"bbbb"), b"1234", false); // 40
+        table.insert_shared(Bytes::from_static(b"cc"), Bytes::new()); // 34: evicts aaaa
+        assert_eq!(names(&table), [&b"cc"[..], b"bbbb"]);
+        assert_eq!(table.size(), 74);
+        table.insert_shared(Bytes::from_static(b"n"), Bytes::from(vec![b'x'; 68])); // 101
+        assert!(table.is_empty());
+        assert_eq!(table.size(), 0);
     }
 
     #[test]

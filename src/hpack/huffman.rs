@@ -137,14 +137,73 @@ const STAGE_LEN: usize = 64;
 /// not all ones (§5.2). On error, `dst` may hold part of the string.
 /// Appends at most `src.len() * 8 / 5` octets (no code is under 5 bits).
 pub fn decode<B: BufMut>(src: &[u8], dst: &mut B) -> Result<(), HuffmanError> {
-    let mut rest = src;
-    // The low `bits` bits of `pending` are the next bits of the string.
-    let mut pending: u64 = 0;
-    let mut bits: u32 = 0;
-    // The tree node reached; the root (0) between symbols.
-    let mut node: u8 = 0;
     let mut stage = [0u8; STAGE_LEN];
     let mut staged = 0usize;
+    // Fast path, while 8 octets can be read at once: the top `bits` bits of
+    // `window` are the next bits of the string; below them are the bits
+    // that follow (or zeros), so OR-ing in the next 8 octets at `bits`
+    // rewrites them unchanged.
+    let mut window: u64 = 0;
+    let mut bits: u32 = 0;
+    let mut loaded = 0usize;
+    while let Some(word) = src.get(loaded..).and_then(|after| after.first_chunk::<8>()) {
+        // `bits` < 64 - 8 here: the last step left fewer than 56.
+        window |= u64::from_be_bytes(*word) >> bits;
+        let octets = (63 - bits) >> 3;
+        loaded += octets as usize;
+        bits += octets * 8;
+        // Now 56..=63 bits: four steps of at most 12 bits each, or one code
+        // of up to 30 bits walked in the tree.
+        for _ in 0..4 {
+            // After a long code, fewer than 12 bits may be left.
+            if bits < PEEK_BITS {
+                break;
+            }
+            let entry = FAST[(window >> (64 - PEEK_BITS)) as usize];
+            let count = ((entry >> 16) & 3) as usize;
+            let used = if count != 0 {
+                // `staged` <= STAGE_LEN - 2 here, so the masks never wrap.
+                stage[staged & (STAGE_LEN - 1)] = entry as u8;
+                stage[(staged + 1) & (STAGE_LEN - 1)] = (entry >> 8) as u8;
+                staged += count;
+                entry >> 24
+            } else if bits >= 30 {
+                // A code over 12 bits: all fit in 30 (Appendix B).
+                let mut node = 0usize;
+                let mut used = 0;
+                loop {
+                    let bit = ((window << used) >> 63) as usize;
+                    used += 1;
+                    let child = CHILDREN[node][bit];
+                    if child & LEAF == 0 {
+                        node = usize::from(child);
+                        continue;
+                    }
+                    if child & 0x1ff == EOS {
+                        return Err(HuffmanError::EosInString);
+                    }
+                    stage[staged & (STAGE_LEN - 1)] = child as u8;
+                    staged += 1;
+                    break;
+                }
+                used
+            } else {
+                break;
+            };
+            window <<= used;
+            bits -= used;
+        }
+        if staged > STAGE_LEN - 8 {
+            dst.put_slice(stage.get(..staged).unwrap_or_default());
+            staged = 0;
+        }
+    }
+    // The rest, by the general loop below: the low `bits` bits of `pending`
+    // are the next bits of the string.
+    let mut rest = src.get(loaded..).unwrap_or_default();
+    let mut pending: u64 = window.checked_shr(64 - bits).unwrap_or(0);
+    // The tree node reached; the root (0) between symbols.
+    let mut node: u8 = 0;
     loop {
         if bits <= 32 {
             if let Some((word, after)) = rest.split_first_chunk::<4>() {

@@ -434,10 +434,6 @@ impl<S: Session> Conn<S> {
         }
         self.phase = Phase::Closing { write_shut: false };
         self.phase_deadline = now.checked_add(limits.linger_timeout);
-        #[cfg(feature = "tls")]
-        if let Some(tls) = self.tls.as_mut() {
-            tls.send_close_notify();
-        }
     }
 
     /// Ends the connection with an error.
@@ -655,11 +651,27 @@ impl<S: Session> Conn<S> {
         if !self.flush()? {
             return Ok(());
         }
-        if let Phase::Closing { write_shut } = &mut self.phase {
-            if !*write_shut {
-                *write_shut = true;
-                self.stream.shutdown_write();
+        if matches!(self.phase, Phase::Closing { write_shut: false }) {
+            // close_notify only once all output went through TLS: the peer
+            // ignores whatever follows it (RFC 8446 §6.1), and output larger
+            // than what TLS buffers is still partly ours until now.
+            #[cfg(feature = "tls")]
+            if let Some(tls) = self.tls.as_mut() {
+                // Queues the alert once; later calls do nothing.
+                tls.send_close_notify();
+                if !self.flush()? {
+                    return Ok(());
+                }
             }
+            // TLS has nothing more to say: the linger below drops what
+            // arrives unread, and a bad record there must not end it (or
+            // make TLS answer with an alert after its close_notify).
+            #[cfg(feature = "tls")]
+            {
+                self.tls = None;
+            }
+            self.phase = Phase::Closing { write_shut: true };
+            self.stream.shutdown_write();
         }
         if self.eof {
             self.phase = Phase::Done;

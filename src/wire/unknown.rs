@@ -68,13 +68,18 @@ impl UnknownFields {
     }
 
     /// How many bytes [`UnknownFields::encode_raw`] writes.
+    #[inline]
     pub fn encoded_len(&self) -> usize {
         self.raw.len()
     }
 
     /// Appends the records, as they arrived.
+    #[inline]
     pub fn encode_raw(&self, buf: &mut Vec<u8>) {
-        buf.extend_from_slice(&self.raw);
+        // Nearly always empty: skip the copy call in every message's encoder.
+        if !self.raw.is_empty() {
+            buf.extend_from_slice(&self.raw);
+        }
     }
 
     /// Consumes the value of a record whose tag was just read and keeps it.

@@ -54,7 +54,11 @@ class Peer:
         self.head = b""
         self.lock = threading.Lock()
         self.reading = threading.Event()
-        if read:
+        # An SSL socket must not be used by two threads at once (a read may
+        # process a post-handshake message while a write runs), so with TLS
+        # the reader starts only once the sending is over (`wait_closed`).
+        self.tls = cafile is not None
+        if read and not self.tls:
             self.reading.set()
         self.reader = threading.Thread(target=self._read, daemon=True)
         self.reader.start()
@@ -65,6 +69,9 @@ class Peer:
             self.reading.wait()
             try:
                 chunk = self.sock.recv(65536)
+            except socket.timeout:
+                # A read that timed out says nothing of the connection.
+                continue
             except OSError:
                 chunk = b""
             if not chunk:
@@ -104,6 +111,11 @@ class Peer:
     def send(self, data, deadline=5.0):
         """Writes `data` unless the server stops reading or closes; returns
         False when the write could not complete within `deadline` seconds."""
+        # Changing the timeout switches the descriptor between blocking and
+        # non-blocking under a read already in progress in the reader
+        # thread, which then fails ("timed out") when a TLS record arrives
+        # in pieces or holds no application data; with TLS the reader is
+        # not running yet (see __init__).
         self.sock.settimeout(deadline)
         try:
             self.sock.sendall(data)
