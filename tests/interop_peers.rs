@@ -89,8 +89,7 @@ enum Peer {
     Python,
     /// `interop/node/`, on grpc-js.
     Node,
-    /// grpclite's own, `examples/interop_server.rs` (and, once written,
-    /// `examples/interop_client.rs`).
+    /// grpclite's own, `examples/interop_{client,server}.rs`.
     Rust,
 }
 
@@ -667,3 +666,12 @@ fn rust_server_features_beyond_the_client_cases() {
         ]
     );
 }
+
+// grpclite's interop client (examples/interop_client.rs) against the peers.
+pair!(rust_to_python_plaintext, Rust, Python, Plaintext);
+pair!(rust_to_python_tls, Rust, Python, Tls);
+pair!(rust_to_python_mtls, Rust, Python, MutualTls);
+pair!(rust_to_node_plaintext, Rust, Node, Plaintext);
+pair!(rust_to_node_tls, Rust, Node, Tls);
+pair!(rust_to_rust_plaintext, Rust, Rust, Plaintext);
+pair!(rust_to_rust_tls, Rust, Rust, Tls);

@@ -38,6 +38,7 @@ mod client_config;
 mod client_session;
 pub mod generated_service;
 pub mod health;
+mod invoke;
 pub mod server;
 pub mod server_session;
 pub mod service;
