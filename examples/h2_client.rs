@@ -33,6 +33,7 @@ struct Request {
     authority: String,
     path: String,
     data: Option<Vec<u8>>,
+    #[cfg_attr(not(feature = "tls"), allow(dead_code))]
     cacert: Option<String>,
 }
 

@@ -352,6 +352,7 @@ fn run(scenario: &str) -> (String, mpsc::Receiver<Status>) {
 mod pki;
 
 #[test]
+#[cfg(feature = "tls")]
 fn unary_over_tls() {
     let pki = pki::pki();
     let tls = grpclite::net::tls::ServerTls::from_pem_files(

@@ -134,6 +134,7 @@ fn nghttp_get_and_post_echo() {
 }
 
 #[test]
+#[cfg(feature = "tls")]
 fn curl_over_tls_with_alpn_h2() {
     let pki = pki::pki();
     let tls = grpclite::net::tls::ServerTls::from_pem_files(

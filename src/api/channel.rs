@@ -288,6 +288,7 @@ impl ChannelBuilder {
         let mut target = Target::parse(&self.target)?;
         // The connect timeout covers the TLS handshake too.
         self.config.limits.tls_handshake_timeout = self.config.connect_timeout;
+        #[cfg_attr(not(feature = "tls"), allow(unused_mut))]
         let mut connect = ConnectTarget {
             address: target.address.clone(),
             #[cfg(feature = "tls")]
