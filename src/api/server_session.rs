@@ -15,7 +15,7 @@
 //! move into HTTP/2 only as its per-stream send buffer drains, so a handler
 //! outrunning the client blocks in `send`.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -74,9 +74,11 @@ pub struct ServerSession {
     peer: PeerAddress,
     shared: Arc<ServerShared>,
     waker: CallWaker,
-    calls: HashMap<StreamId, ActiveCall>,
+    /// Keyed by stream id: a BTreeMap, since a few ordered small keys are
+    /// found faster than they are hashed with the default (SipHash) hasher.
+    calls: BTreeMap<StreamId, ActiveCall>,
     /// Refused requests whose body is still arriving, with their answer.
-    unanswered: HashMap<StreamId, Unanswered>,
+    unanswered: BTreeMap<StreamId, Unanswered>,
 }
 
 /// A non-gRPC request (405, 415) still sending its body: the answer waits
@@ -140,8 +142,8 @@ impl ServerSession {
             peer,
             shared,
             waker,
-            calls: HashMap::new(),
-            unanswered: HashMap::new(),
+            calls: BTreeMap::new(),
+            unanswered: BTreeMap::new(),
         })
     }
 
@@ -560,7 +562,7 @@ impl ServerSession {
 
     /// Ends every call for its handler: the connection is gone.
     fn end_all(&mut self, status: Status) {
-        for (_, active) in self.calls.drain() {
+        for (_, active) in std::mem::take(&mut self.calls) {
             active.channel.end(status.clone());
         }
     }

@@ -1405,6 +1405,14 @@ impl Connection {
 
     fn remember_closed(&mut self, id: StreamId, reason: CloseReason) {
         self.closed.retain(|(c, _)| *c != id);
+        self.push_closed(id, reason);
+    }
+
+    /// Appends to the closed-stream memory without looking for `id` in it,
+    /// dropping the oldest entries past its bound. Only for a stream just
+    /// taken out of `streams`: an id there was never remembered as closed,
+    /// since a closed id is never opened again (§5.1.1).
+    fn push_closed(&mut self, id: StreamId, reason: CloseReason) {
         self.closed.push_back((id, reason));
         let keep = usize::try_from(self.config.max_concurrent_streams.saturating_mul(2))
             .unwrap_or(200)
@@ -1423,7 +1431,9 @@ impl Connection {
         if done {
             if let Some(s) = self.streams.remove(&id) {
                 if let StreamState::Closed(reason) = s.state {
-                    self.remember_closed(id, reason);
+                    // Every stream finishing normally passes here: skip
+                    // the scan `remember_closed` does (see `push_closed`).
+                    self.push_closed(id, reason);
                 }
             }
         }
