@@ -422,15 +422,40 @@ impl ServerSession {
             return;
         };
         active.channel.lock().wake_pending = false;
-        self.take_responses(stream);
         self.credit(stream);
-        self.flush(stream);
+        self.send_responses(stream);
     }
 
-    /// Moves queued responses into the call while HTTP/2 keeps up.
-    fn take_responses(&mut self, stream: StreamId) {
+    /// Moves all queued responses of `stream` into HTTP/2 while its send
+    /// buffer has room, then wakes a handler blocked on a full queue. One
+    /// loop wake-up thus sends every message queued since the last one,
+    /// not just the first (the handler only wakes the loop when no wake-up
+    /// is pending). Bounded: stops once HTTP/2 holds back an action.
+    fn send_responses(&mut self, stream: StreamId) {
+        let mut took = false;
+        loop {
+            let progressed = self.take_responses(stream);
+            took |= progressed;
+            self.flush(stream);
+            let Some(active) = self.calls.get(&stream) else {
+                break;
+            };
+            if !progressed || !active.pending.is_empty() {
+                break;
+            }
+        }
+        if took {
+            if let Some(active) = self.calls.get(&stream) {
+                active.channel.notify();
+            }
+        }
+    }
+
+    /// Moves queued responses into the call until it has an action for
+    /// HTTP/2; says whether it took any. The caller notifies the handler.
+    fn take_responses(&mut self, stream: StreamId) -> bool {
         let Some(active) = self.calls.get_mut(&stream) else {
-            return;
+            return false;
         };
         let mut took = false;
         while active.pending.is_empty() && !active.call.is_finished() {
@@ -458,9 +483,7 @@ impl ServerSession {
             }
             drain_actions(active);
         }
-        if took {
-            active.channel.notify();
-        }
+        took
     }
 
     /// Credits the client for the DATA of `stream` once the handler has
@@ -555,8 +578,7 @@ impl ServerSession {
     fn flush_all(&mut self) {
         let streams: Vec<StreamId> = self.calls.keys().copied().collect();
         for stream in streams {
-            self.take_responses(stream);
-            self.flush(stream);
+            self.send_responses(stream);
         }
     }
 
