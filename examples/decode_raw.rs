@@ -6,7 +6,7 @@
 
 use std::io::Read;
 
-use grpclite::wire::{Message, UnknownFields, UnknownValue};
+use grpclite::wire::{Message, UnknownFields, UnknownValue, DEFAULT_MAX_DEPTH};
 
 fn main() {
     let mut input = Vec::new();
@@ -31,7 +31,12 @@ fn print_fields(fields: &UnknownFields, indent: usize) {
             UnknownValue::I32(v) => println!("{pad}{}: 0x{v:08x}", field.field),
             UnknownValue::I64(v) => println!("{pad}{}: 0x{v:016x}", field.field),
             UnknownValue::Group(body) | UnknownValue::Len(body) => {
-                let nested = UnknownFields::decode(body).ok().filter(|n| !n.is_empty());
+                // Nested guesses stop at the wire codec's depth limit, so a
+                // deeply nested input cannot exhaust the stack.
+                let nested = (indent < DEFAULT_MAX_DEPTH as usize)
+                    .then(|| UnknownFields::decode(body).ok())
+                    .flatten()
+                    .filter(|n| !n.is_empty());
                 match (nested, std::str::from_utf8(body)) {
                     // Printable text reads better as a string even when it also parses.
                     (_, Ok(text)) if !text.chars().any(char::is_control) => {
